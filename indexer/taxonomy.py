@@ -1,0 +1,83 @@
+"""The controlled vocabularies of ``taxonomy.yml``.
+
+In: the path of the taxonomy file. Out: a :class:`Taxonomy` that answers "is this a
+known term?", "what is its label in language xx?" and "which canonical section does
+this heading name?".
+"""
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+VOCABULARIES = ("themes", "target_groups", "methods", "evidence_levels", "validation_statuses", "criteria")
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """Vocabularies keyed by name, each a mapping of term key to labels by language."""
+
+    languages: tuple[str, ...]
+    vocabularies: dict[str, dict[str, dict[str, str]]]
+    criterion_results: tuple[str, ...]
+    sections: dict[str, dict[str, list[str]]]
+    recommended_sections: tuple[str, ...]
+    _heading_to_section: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def terms(self, vocabulary: str) -> list[str]:
+        """The term keys of one vocabulary, in file order."""
+        return list(self.vocabularies[vocabulary])
+
+    def label(self, vocabulary: str, term: str, language: str = "en") -> str:
+        """The term's label in `language`, falling back to English, then to the key."""
+        labels = self.vocabularies.get(vocabulary, {}).get(term, {})
+        return labels.get(language) or labels.get("en") or term
+
+    def section_key(self, heading: str) -> str | None:
+        """The canonical section key a heading names, in any language, or None."""
+        return self._heading_to_section.get(_normalise_heading(heading))
+
+    def section_label(self, key: str, language: str = "en") -> str:
+        """The preferred heading for a canonical section in `language`."""
+        labels = self.sections.get(key, {})
+        return (labels.get(language) or labels.get("en") or [key])[0]
+
+
+def _normalise_heading(heading: str) -> str:
+    return " ".join(heading.casefold().replace(":", " ").split())
+
+
+def load_taxonomy(path: Path) -> Taxonomy:
+    """Read and check a taxonomy file; raises ValueError naming the file on a bad one."""
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise ValueError(f"{path}: cannot read the taxonomy: {error}") from error
+    missing = [name for name in (*VOCABULARIES, "languages", "sections") if name not in (raw or {})]
+    if missing:
+        raise ValueError(f"{path}: missing vocabularies: {', '.join(missing)}")
+    vocabularies = {
+        name: {term: {k: v for k, v in labels.items() if k != "group"} for term, labels in raw[name].items()}
+        for name in VOCABULARIES
+    }
+    headings = {
+        _normalise_heading(alias): key
+        for key, by_language in raw["sections"].items()
+        for aliases in by_language.values()
+        for alias in aliases
+    }
+    return Taxonomy(
+        languages=tuple(raw["languages"]),
+        vocabularies=vocabularies,
+        criterion_results=tuple(raw.get("criterion_results", ())),
+        sections=raw["sections"],
+        recommended_sections=tuple(raw.get("recommended_sections", ())),
+        _heading_to_section=headings,
+    )
+
+
+@lru_cache(maxsize=8)
+def cached_taxonomy(path: Path) -> Taxonomy:
+    """load_taxonomy, read once per path per process."""
+    return load_taxonomy(path)

