@@ -95,14 +95,16 @@ def read_document(
         detected = detect(text)
         language = source.front_matter.get("language") or (detected[0] if detected else "en")
         page_title = source.front_matter.get("title") or title or page_id
-        return Document(path, kind, page_id, str(page_title), language, sections, None, detected, content_hash,
-                        source.front_matter), []  # fmt: skip
+        return Document(
+            path, kind, page_id, str(page_title), language, sections, None, detected, content_hash, source.front_matter
+        ), []
     try:
         meta = PracticeMeta.model_validate(source.front_matter, context={"taxonomy": taxonomy})
     except ValidationError as error:
         return None, [_problem_from_pydantic(path, source, item) for item in error.errors()]
-    document = Document(path, kind, meta.id, meta.title, meta.language, sections, meta, None, content_hash,
-                        key_lines=source.key_lines)  # fmt: skip
+    document = Document(
+        path, kind, meta.id, meta.title, meta.language, sections, meta, None, content_hash, key_lines=source.key_lines
+    )
     document.detected_language = detect(document.text)
     return document, _soft_problems(document, source, taxonomy)
 
@@ -131,19 +133,40 @@ def _soft_problems(document: Document, source: frontmatter.SourceFile, taxonomy:
     meta = document.meta
     detected = document.detected_language
     if detected and detected[0] != meta.language and detected[1] >= 0.8:
-        problems.append(Problem(document.path, source.line_of(("language",)), "language",
-                                f"declared '{meta.language}' but the text reads as '{detected[0]}' "
-                                f"(p={detected[1]:.2f}); fix the code or the text", "warning"))  # fmt: skip
+        problems.append(
+            Problem(
+                document.path,
+                source.line_of(("language",)),
+                "language",
+                f"declared '{meta.language}' but the text reads as '{detected[0]}' "
+                f"(p={detected[1]:.2f}); fix the code or the text",
+                "warning",
+            )
+        )
     present = {section.key for section in document.sections}
     for key in taxonomy.recommended_sections:
         if key not in present:
             heading = taxonomy.section_label(key, meta.language)
-            problems.append(Problem(document.path, source.body_start_line, "sections",
-                                    f"recommended section '{key}' is missing (e.g. '## {heading}')", "warning"))  # fmt: skip
+            problems.append(
+                Problem(
+                    document.path,
+                    source.body_start_line,
+                    "sections",
+                    f"recommended section '{key}' is missing (e.g. '## {heading}')",
+                    "warning",
+                )
+            )
     due = meta.validation.next_review if meta.validation else None
     if due and due < dt.date.today():
-        problems.append(Problem(document.path, source.line_of(("validation", "next_review")), "validation.next_review",
-                                f"review overdue since {due.isoformat()}; run `praxis review --due`", "warning"))  # fmt: skip
+        problems.append(
+            Problem(
+                document.path,
+                source.line_of(("validation", "next_review")),
+                "validation.next_review",
+                f"review overdue since {due.isoformat()}; run `praxis review --due`",
+                "warning",
+            )
+        )
     return problems
 
 
@@ -158,8 +181,14 @@ def check_links(documents: list[Document], context: Iterable[Document] = ()) -> 
     by_id: dict[str, Document] = {d.id: d for d in context if d.path not in mine}
     for document in documents:
         if document.id in by_id:
-            problems.append(Problem(document.path, document.key_lines.get(("id",), 1), "id",
-                                    f"duplicate id '{document.id}', also used by {by_id[document.id].path}"))  # fmt: skip
+            problems.append(
+                Problem(
+                    document.path,
+                    document.key_lines.get(("id",), 1),
+                    "id",
+                    f"duplicate id '{document.id}', also used by {by_id[document.id].path}",
+                )
+            )
         else:
             by_id[document.id] = document
     for document in documents:
@@ -192,8 +221,9 @@ def read_practices(paths: Iterable[Path], taxonomy: Taxonomy) -> tuple[list[Docu
     return documents, problems
 
 
-def load_corpus(practice_paths: Iterable[Path], docs_dir: Path | None, taxonomy: Taxonomy,
-                context: Iterable[Document] = ()) -> tuple[list[Document], list[Problem]]:  # fmt: skip
+def load_corpus(
+    practice_paths: Iterable[Path], docs_dir: Path | None, taxonomy: Taxonomy, context: Iterable[Document] = ()
+) -> tuple[list[Document], list[Problem]]:
     """Read all practices (and methodology pages), returning valid documents and every problem."""
     documents, problems = read_practices(practice_paths, taxonomy)
     link_problems = check_links(documents, context)

@@ -16,8 +16,21 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, Vali
 from indexer.taxonomy import Taxonomy
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,78}[a-z0-9]$"
-FUNDS = ("ESF", "ESF+", "ERDF", "CF", "EEA Grants", "Norway Grants", "AMIF", "Erasmus+", "national", "regional",
-         "municipal", "private", "other")  # fmt: skip
+FUNDS = (
+    "ESF",
+    "ESF+",
+    "ERDF",
+    "CF",
+    "EEA Grants",
+    "Norway Grants",
+    "AMIF",
+    "Erasmus+",
+    "national",
+    "regional",
+    "municipal",
+    "private",
+    "other",
+)
 
 
 def _language_code(code: str) -> str:

@@ -86,7 +86,7 @@ def parse_sections(body: str, first_line: int, taxonomy: Taxonomy) -> tuple[str 
         elif token.type in ("fence", "code_block") and token.content.strip():
             sections[-1].paragraphs.append(Paragraph(token.content.strip(), line))
     last_line = first_line + max(body.count("\n") - 1, 0)
-    for section, following in zip(sections, [*sections[1:], None]):
+    for section, following in zip(sections, [*sections[1:], None], strict=True):
         section.line_end = following.line_start - 1 if following else last_line
     return title, [s for s in sections if s.paragraphs or s.heading]
 

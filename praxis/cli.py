@@ -12,8 +12,11 @@ import typer
 
 from praxis.settings import get_settings
 
-app = typer.Typer(help="Praxis: good practices for social inclusion, searchable across languages.",
-                  no_args_is_help=True, add_completion=False)  # fmt: skip
+app = typer.Typer(
+    help="Praxis: good practices for social inclusion, searchable across languages.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 
 TaxonomyOption = Annotated[Path | None, typer.Option(help="Taxonomy file [default: PRAXIS_TAXONOMY_FILE]")]
 
