@@ -8,7 +8,7 @@ caller decides whether that stops the work.
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -54,6 +54,8 @@ class Document:
     """Front matter of a methodology page (title, description, ...)."""
     key_lines: dict[tuple, int] = field(default_factory=dict)
     """Line of each front-matter key, for problems found after parsing."""
+    chunks: list = field(default_factory=list)
+    """Passages, filled by the indexer (or carried over from the previous build)."""
 
     @property
     def group_id(self) -> str:
@@ -74,21 +76,30 @@ def markdown_files(paths: Iterable[Path]) -> list[Path]:
     return sorted(found)
 
 
+Reuse = Callable[[Path, str], "Document | None"]
+"""Given a file and the hash of its bytes, an already parsed document for it, or None."""
+
+
 def read_document(
-    path: Path, kind: Kind, taxonomy: Taxonomy, root: Path | None = None
+    path: Path, kind: Kind, taxonomy: Taxonomy, root: Path | None = None, reuse: Reuse | None = None
 ) -> tuple[Document | None, list[Problem]]:
-    """Parse one file. Returns (document or None when it has errors, problems found)."""
+    """Parse one file. Returns (document or None when it has errors, problems found).
+
+    With `reuse`, a file whose bytes are unchanged since the last build is not parsed again.
+    """
     try:
         raw = path.read_bytes()
         if len(raw) > MAX_FILE_BYTES:
             return None, [Problem(path, 1, "file", f"larger than {MAX_FILE_BYTES:,} bytes; split it")]
+        content_hash = hashlib.sha256(raw).hexdigest()
+        if reuse and (document := reuse(path, content_hash)):
+            return document, []
         source = frontmatter.split(frontmatter.decode(raw), require=kind == "practice")
     except OSError as error:
         return None, [Problem(path, 1, "file", f"cannot read: {error.strerror}")]
     except frontmatter.FrontMatterError as error:
         return None, [Problem(path, error.line, "front matter", error.message)]
     title, sections = parse_sections(source.body, source.body_start_line, taxonomy)
-    content_hash = hashlib.sha256(raw).hexdigest()
     if kind == "page":
         page_id = _page_id(path, root)
         text = "\n\n".join(s.text for s in sections)
@@ -210,11 +221,13 @@ def check_links(documents: list[Document], context: Iterable[Document] = ()) -> 
     return problems
 
 
-def read_practices(paths: Iterable[Path], taxonomy: Taxonomy) -> tuple[list[Document], list[Problem]]:
+def read_practices(
+    paths: Iterable[Path], taxonomy: Taxonomy, reuse: Reuse | None = None
+) -> tuple[list[Document], list[Problem]]:
     """Parse every practice file under `paths`: (valid documents, problems), no link checks."""
     documents, problems = [], []
     for path in markdown_files(paths):
-        document, found = read_document(path, "practice", taxonomy)
+        document, found = read_document(path, "practice", taxonomy, reuse=reuse)
         problems.extend(found)
         if document:
             documents.append(document)
@@ -222,17 +235,21 @@ def read_practices(paths: Iterable[Path], taxonomy: Taxonomy) -> tuple[list[Docu
 
 
 def load_corpus(
-    practice_paths: Iterable[Path], docs_dir: Path | None, taxonomy: Taxonomy, context: Iterable[Document] = ()
+    practice_paths: Iterable[Path],
+    docs_dir: Path | None,
+    taxonomy: Taxonomy,
+    context: Iterable[Document] = (),
+    reuse: Reuse | None = None,
 ) -> tuple[list[Document], list[Problem]]:
     """Read all practices (and methodology pages), returning valid documents and every problem."""
-    documents, problems = read_practices(practice_paths, taxonomy)
+    documents, problems = read_practices(practice_paths, taxonomy, reuse)
     link_problems = check_links(documents, context)
     problems.extend(link_problems)
     broken = {p.path for p in link_problems}
     documents = [d for d in documents if d.path not in broken]
     if docs_dir and Path(docs_dir).is_dir():
         for path in markdown_files([docs_dir]):
-            document, found = read_document(path, "page", taxonomy, root=Path(docs_dir))
+            document, found = read_document(path, "page", taxonomy, root=Path(docs_dir), reuse=reuse)
             problems.extend(found)
             if document:
                 documents.append(document)

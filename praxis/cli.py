@@ -62,5 +62,62 @@ def schema(taxonomy: TaxonomyOption = None) -> None:
     typer.echo(json.dumps(json_schema(_taxonomy(taxonomy)), indent=2, ensure_ascii=False))
 
 
+PathOption = Annotated[Path | None, typer.Option(file_okay=False)]
+
+
+@app.command()
+def index(
+    practices: Annotated[Path | None, typer.Option(help="Practices dir [default: PRAXIS_PRACTICES_DIR]")] = None,
+    docs: Annotated[Path | None, typer.Option(help="Methodology pages dir [default: PRAXIS_DOCS_DIR]")] = None,
+    index_path: Annotated[Path | None, typer.Option("--index", help="Index path [default: PRAXIS_INDEX_DIR]")] = None,
+    embedder: Annotated[str | None, typer.Option(help="Embedder spec [default: PRAXIS_EMBEDDER]")] = None,
+    skip_invalid: Annotated[bool, typer.Option(help="Index the valid files even if others have errors")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary")] = False,
+) -> None:
+    """Build the search index from practices and methodology pages, and swap it in atomically."""
+    from tqdm import tqdm
+
+    from indexer.build import BuildRequest, InvalidCorpusError, build_index
+    from indexer.embedders import load_embedder
+
+    settings = get_settings()
+    request = BuildRequest(
+        practices_dir=practices or settings.practices_dir,
+        docs_dir=docs or settings.docs_dir,
+        index_path=index_path or settings.index_dir,
+        cache_dir=settings.cache_dir,
+        taxonomy_file=settings.taxonomy_file,
+        chunk_size=settings.chunk_size,
+        ann_threshold=settings.ann_threshold,
+        skip_invalid=skip_invalid,
+    )
+    bar: tqdm | None = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        bar = bar or tqdm(total=total, unit="chunk", desc="embedding", disable=None)
+        bar.update(done)
+
+    try:
+        summary = build_index(request, load_embedder(embedder or settings.embedder), progress)
+    except InvalidCorpusError as error:
+        for problem in error.problems:
+            typer.echo(f"error: {problem}", err=True)
+        typer.echo(f"{error}. Fix the files above or pass --skip-invalid.", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        if bar:
+            bar.close()
+    if as_json:
+        typer.echo(json.dumps(summary.to_dict(), indent=2))
+    else:
+        typer.echo(
+            f"indexed {summary.documents} documents ({summary.practices} practices, {summary.pages} pages), "
+            f"{summary.chunks} chunks in {summary.seconds:.1f}s: {summary.embedded} embedded, "
+            f"{summary.cache_hits} from cache, {summary.reused_documents} documents unchanged; "
+            f"languages {summary.languages}; build {summary.build}"
+        )
+
+
 def main() -> None:
     app()
