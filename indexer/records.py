@@ -50,7 +50,7 @@ def from_record(record: dict) -> Document:
             s["line_start"],
             s["line_end"],
             [Paragraph(s["text"], s["line_start"])] if s["text"] else [],
-        )  # fmt: skip
+        )
         for s in record["sections"]
     ]
     meta = PracticeMeta.model_validate(record["meta"]) if record["meta"] else None
