@@ -1,0 +1,293 @@
+"""Hybrid search over a loaded index: chunks are retrieved, practices are returned.
+
+In: a :class:`~search_api.loaded.LoadedIndex`, the embedder, and a :class:`Query`
+(text, mode, filters, page). Out: a :class:`SearchResult`: one hit per practice (all its
+language versions count as one), scored by its best chunks, with the best passages and
+their highlighted terms, its other language versions, facet counts over every practice
+that matched (not just the page), and an explanation of each score.
+
+Dense and keyword results are fused at practice level by weighted reciprocal rank fusion:
+``w_dense / (K + dense_rank) + w_keyword / (K + keyword_rank)``.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal
+
+import faiss
+import numpy as np
+from whoosh import query as wq
+
+from indexer.embedders import Embedder
+from indexer.keyword import analyzer_for, field_for, query_parser
+from indexer.language import detect
+from search_api.loaded import LoadedIndex
+
+Mode = Literal["hybrid", "semantic", "keyword"]
+RRF_K = 60
+DENSE_CANDIDATES = 1000
+KEYWORD_CANDIDATES = 500
+FACET_FIELDS = ("language", "countries", "themes", "target_groups", "methods", "evidence", "status")
+
+
+@dataclass
+class Filters:
+    """Within a field any value matches; across fields all must (empty means any)."""
+
+    languages: list[str] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
+    themes: list[str] = field(default_factory=list)
+    target_groups: list[str] = field(default_factory=list)
+    methods: list[str] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)
+    status: list[str] = field(default_factory=list)
+    period_from: int | None = None
+    period_to: int | None = None
+    kinds: list[str] = field(default_factory=lambda: ["practice"])
+
+    def matched(self, document: dict) -> list[str] | None:
+        """The filters this document satisfies (for explanations), or None if one fails."""
+        values = facet_values(document)
+        matched = []
+        for name, wanted in (("language", self.languages), ("countries", self.countries), ("themes", self.themes),
+                             ("target_groups", self.target_groups), ("methods", self.methods),
+                             ("evidence", self.evidence), ("status", self.status)):  # fmt: skip
+            if not wanted:
+                continue
+            hits = sorted(set(wanted) & set(values[name]))
+            if not hits:
+                return None
+            matched += [f"{name}={value}" for value in hits]
+        if document["kind"] not in self.kinds:
+            return None
+        if self.period_from is not None or self.period_to is not None:
+            period = (document.get("meta") or {}).get("period") or {}
+            start, end = period.get("start"), period.get("end")
+            end = 9999 if end == "ongoing" or end is None else end
+            if start is None or (self.period_to is not None and start > self.period_to):
+                return None
+            if self.period_from is not None and end < self.period_from:
+                return None
+            matched.append(f"period={start}-{'' if end == 9999 else end}")
+        return matched
+
+    @property
+    def active(self) -> bool:
+        return any((self.languages, self.countries, self.themes, self.target_groups, self.methods, self.evidence,
+                    self.status, self.period_from is not None, self.period_to is not None, self.kinds != ["practice"]))  # fmt: skip
+
+
+def facet_values(document: dict) -> dict[str, list[str]]:
+    meta = document.get("meta") or {}
+    return {
+        "language": [document["language"]],
+        "countries": meta.get("countries", []),
+        "themes": meta.get("themes", []),
+        "target_groups": meta.get("target_groups", []),
+        "methods": meta.get("methods", []),
+        "evidence": [level] if (level := (meta.get("evidence") or {}).get("level")) else [],
+        "status": [status] if (status := (meta.get("validation") or {}).get("status")) else [],
+    }
+
+
+@dataclass
+class Query:
+    text: str
+    mode: Mode = "hybrid"
+    filters: Filters = field(default_factory=Filters)
+    page: int = 1
+    page_size: int = 10
+    prefer_language: str | None = None
+    """Show the version in this language when there is one, and rank such practices a little higher."""
+    dense_weight: float = 1.0
+    keyword_weight: float = 1.0
+
+
+@dataclass
+class Scored:
+    """Best score and chunk row per document, and the document ranks they give."""
+
+    score: dict[int, float] = field(default_factory=dict)
+    row: dict[int, int] = field(default_factory=dict)
+
+    def add(self, doc: int, row: int, score: float) -> None:
+        if score > self.score.get(doc, -np.inf):
+            self.score[doc], self.row[doc] = score, row
+
+
+@dataclass
+class SearchResult:
+    query_language: str | None
+    total: int
+    page: int
+    page_size: int
+    results: list[dict]
+    facets: dict[str, dict[str, int]]
+
+
+@lru_cache(maxsize=1024)
+def _cached_query_vector(embedder: Embedder, text: str) -> np.ndarray:
+    return embedder.embed_queries([text])[0]
+
+
+def dense_scores(index: LoadedIndex, embedder: Embedder, text: str, allowed_rows: np.ndarray | None) -> Scored:
+    """Cosine of the query to chunks (best per document), searched with faiss."""
+    vector = _cached_query_vector(embedder, text)[None, :]
+    available = len(index.chunks) if allowed_rows is None else len(allowed_rows)
+    scored = Scored()
+    if available == 0:
+        return scored
+    params = None
+    if allowed_rows is not None:
+        selector = faiss.IDSelectorBatch(allowed_rows.astype(np.int64))
+        hnsw = isinstance(index.dense, faiss.IndexHNSW)
+        params = faiss.SearchParametersHNSW(sel=selector) if hnsw else faiss.SearchParameters(sel=selector)
+    scores, rows = index.dense.search(vector, min(available, DENSE_CANDIDATES), params=params)
+    for score, row in zip(scores[0], rows[0], strict=True):
+        if row >= 0:
+            scored.add(int(index.doc_of_row[row]), int(row), float(score))
+    return scored
+
+
+def keyword_scores(index: LoadedIndex, text: str, allowed_docs: list[str] | None) -> Scored:
+    """BM25F of the query to chunks (best per document), searched with whoosh."""
+    scored = Scored()
+    parsed = query_parser(index.keyword).parse(text)
+    restrict = None
+    if allowed_docs is not None:
+        if not allowed_docs:
+            return scored
+        restrict = wq.Or([wq.Term("doc_id", doc_id) for doc_id in allowed_docs])
+    doc_numbers = {d["id"]: i for i, d in enumerate(index.documents)}
+    with index.keyword.searcher() as searcher:
+        for hit in searcher.search(parsed, limit=KEYWORD_CANDIDATES, filter=restrict):
+            row = index.chunk_rows.get(hit["chunk_id"])
+            if row is not None:
+                scored.add(doc_numbers[hit["doc_id"]], row, float(hit.score))
+    return scored
+
+
+def highlight(text: str, query: str, language: str | None) -> list[list[int]]:
+    """Character spans of `text` whose analysed form matches an analysed query term."""
+    analyzer = analyzer_for(field_for(language).removeprefix("text_"))
+    terms = {token.text for token in analyzer(query)}
+    return [[t.startchar, t.endchar] for t in analyzer(text, chars=True, mode="index") if t.text in terms]
+
+
+def _ranks(scores: dict[str, float]) -> dict[str, int]:
+    return {key: rank for rank, key in enumerate(sorted(scores, key=lambda k: -scores[k]), start=1)}
+
+
+def search(index: LoadedIndex, embedder: Embedder, query: Query) -> SearchResult:
+    """Run one query; see the module docstring."""
+    documents = index.documents
+    matched_filters = {i: query.filters.matched(d) for i, d in enumerate(documents)}
+    allowed = [i for i, m in matched_filters.items() if m is not None]
+    restricted = query.filters.active or len(allowed) < len(documents)
+    dense = keyword = Scored()
+    if query.mode in ("hybrid", "semantic"):
+        rows = np.concatenate([index.chunk_rows_by_doc[documents[i]["id"]] for i in allowed]) if allowed else None
+        dense = dense_scores(index, embedder, query.text, rows if restricted else None) if allowed else Scored()
+    if query.mode in ("hybrid", "keyword"):
+        names = [documents[i]["id"] for i in allowed]
+        keyword = keyword_scores(index, query.text, names if restricted else None)
+
+    # Practice level: every language version is the same practice; its score is its best version's.
+    groups: dict[str, list[int]] = defaultdict(list)
+    for doc in set(dense.score) | set(keyword.score):
+        groups[documents[doc]["group_id"]].append(doc)
+    group_dense = {g: max(dense.score[d] for d in docs if d in dense.score) for g, docs in groups.items()
+                   if any(d in dense.score for d in docs)}  # fmt: skip
+    group_keyword = {g: max(keyword.score[d] for d in docs if d in keyword.score) for g, docs in groups.items()
+                     if any(d in keyword.score for d in docs)}  # fmt: skip
+    dense_rank, keyword_rank = _ranks(group_dense), _ranks(group_keyword)
+    fused = {}
+    for group, docs in groups.items():
+        score = query.dense_weight / (RRF_K + dense_rank[group]) if group in dense_rank else 0.0
+        score += query.keyword_weight / (RRF_K + keyword_rank[group]) if group in keyword_rank else 0.0
+        if query.prefer_language and any(documents[d]["language"] == query.prefer_language for d in docs):
+            score *= 1.1
+        fused[group] = score
+    primary = {"hybrid": fused, "semantic": group_dense, "keyword": group_keyword}[query.mode]
+    ordered = sorted(primary, key=lambda g: (-primary[g], g))
+
+    facets: dict[str, Counter] = {name: Counter() for name in FACET_FIELDS}
+    for group in ordered:
+        values = facet_values(documents[_representative(groups[group], dense, keyword, documents, query)])
+        for name in FACET_FIELDS:
+            facets[name].update(set(values[name]))
+    start = (query.page - 1) * query.page_size
+    results = []
+    for group in ordered[start : start + query.page_size]:
+        doc = _representative(groups[group], dense, keyword, documents, query)
+        explanation = {
+            "dense_rank": dense_rank.get(group),
+            "dense_score": round(group_dense[group], 4) if group in group_dense else None,
+            "keyword_rank": keyword_rank.get(group),
+            "keyword_score": round(group_keyword[group], 4) if group in group_keyword else None,
+            "fused_score": round(fused[group], 6),
+            "filters_matched": matched_filters[doc],
+        }
+        results.append(_result(index, doc, round(primary[group], 6), dense, keyword, query, explanation))
+    detected = detect(query.text)
+    return SearchResult(
+        query_language=detected[0] if detected else None,
+        total=len(ordered),
+        page=query.page,
+        page_size=query.page_size,
+        results=results,
+        facets={name: dict(counter.most_common()) for name, counter in facets.items()},
+    )
+
+
+def _representative(docs: list[int], dense: Scored, keyword: Scored, documents: list[dict], query: Query) -> int:
+    """The version to show: the preferred language's if asked and present, else the best scoring."""
+    if query.prefer_language:
+        preferred = [d for d in docs if documents[d]["language"] == query.prefer_language]
+        docs = preferred or docs
+    return max(docs, key=lambda d: (dense.score.get(d, -np.inf), keyword.score.get(d, -np.inf)))
+
+
+def _result(index: LoadedIndex, doc: int, score: float, dense: Scored, keyword: Scored, query: Query,
+            explanation: dict) -> dict:  # fmt: skip
+    document = index.documents[doc]
+    rows = list(dict.fromkeys(r for r in (dense.row.get(doc), keyword.row.get(doc)) if r is not None))
+    if not rows:  # matched through another language version only
+        rows = [int(index.chunk_rows_by_doc[document["id"]][0])]
+    passages = []
+    for row in rows:
+        chunk = index.chunks[row]
+        passages.append({
+            "chunk_id": chunk["id"],
+            "text": chunk["text"],
+            "section": chunk["section"],
+            "section_key": chunk["section_key"],
+            "line_start": chunk["line_start"],
+            "line_end": chunk["line_end"],
+            "language": chunk["language"],
+            "highlights": highlight(chunk["text"], query.text, chunk["language"]),
+            "matched_by": [name for name, s in (("semantic", dense), ("keyword", keyword)) if s.row.get(doc) == row],
+        })  # fmt: skip
+    meta = document.get("meta") or {}
+    return {
+        "id": document["id"],
+        "group_id": document["group_id"],
+        "kind": document["kind"],
+        "title": document["title"],
+        "language": document["language"],
+        "score": score,
+        "summary": meta.get("summary") or document.get("extra", {}).get("description"),
+        "countries": meta.get("countries", []),
+        "themes": meta.get("themes", []),
+        "evidence": (meta.get("evidence") or {}).get("level"),
+        "status": (meta.get("validation") or {}).get("status"),
+        "passage": passages[0]["text"],
+        "passages": passages,
+        "versions": [
+            {"id": v, "language": index.by_id[v]["language"], "title": index.by_id[v]["title"]}
+            for v in index.versions[document["group_id"]]
+            if v != document["id"]
+        ],
+        "explanation": explanation,
+    }

@@ -1,0 +1,124 @@
+"""An index loaded into memory, and a holder that swaps in new builds without dropping requests.
+
+In: an index path and an embedder. Out: :class:`LoadedIndex` (documents, chunks, vectors,
+faiss and whoosh, with lookups by id) and :class:`IndexHolder`, whose ``current()`` returns
+the live build, reloading it when `praxis index` has swapped the link. A request keeps
+the object it started with, so a swap never fails a request in flight.
+"""
+
+import json
+import logging
+import os
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from indexer import keyword, store
+from indexer.dense import load_dense
+from indexer.embedders import Embedder
+
+log = logging.getLogger(__name__)
+RELOAD_CHECK_SECONDS = 1.0
+
+
+@dataclass
+class LoadedIndex:
+    files: store.IndexFiles
+    documents: list[dict]
+    chunks: list[dict]
+    """Every chunk, in row order; each has "row" and "doc_id"."""
+    vectors: np.ndarray
+    dense: object
+    keyword: object
+    by_id: dict[str, dict] = field(default_factory=dict)
+    versions: dict[str, list[str]] = field(default_factory=dict)
+    """group id to the ids of all its language versions, original first."""
+    chunk_rows: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, index_path: Path, embedder: Embedder | None) -> "LoadedIndex":
+        files = store.open_index(index_path, embedder.info if embedder else None)
+        documents = json.loads((files.path / "documents.json").read_text(encoding="utf-8"))
+        chunks = [{**chunk, "row": 0} for document in documents for chunk in document.pop("chunks")]
+        for row, chunk in enumerate(chunks):
+            chunk["row"] = row
+        loaded = cls(
+            files=files,
+            documents=documents,
+            chunks=chunks,
+            vectors=np.load(files.path / "vectors.npy"),
+            dense=load_dense(files.path / "dense.faiss"),
+            keyword=keyword.open_keyword(files.path / "keyword"),
+        )
+        loaded.by_id = {d["id"]: d for d in documents}
+        versions = defaultdict(list)
+        for document in sorted(documents, key=lambda d: d["id"] != d["group_id"]):
+            versions[document["group_id"]].append(document["id"])
+        loaded.versions = dict(versions)
+        loaded.chunk_rows = {chunk["id"]: chunk["row"] for chunk in chunks}
+        return loaded
+
+    @property
+    def build_id(self) -> str:
+        return self.files.build_id
+
+    @cached_property
+    def chunk_rows_by_doc(self) -> dict[str, np.ndarray]:
+        rows = defaultdict(list)
+        for chunk in self.chunks:
+            rows[chunk["doc_id"]].append(chunk["row"])
+        return {doc_id: np.array(r) for doc_id, r in rows.items()}
+
+    @cached_property
+    def doc_of_row(self) -> np.ndarray:
+        ids = {d["id"]: i for i, d in enumerate(self.documents)}
+        return np.array([ids[c["doc_id"]] for c in self.chunks])
+
+
+class IndexHolder:
+    """The live index of a path, reloaded when the path's link changes."""
+
+    def __init__(self, index_path: Path, embedder: Embedder):
+        self.index_path = index_path
+        self.embedder = embedder
+        self._lock = threading.Lock()
+        self._loaded: LoadedIndex | None = None
+        self._target: str | None = None
+        self._checked = 0.0
+        self.last_error: str | None = None
+
+    def _link_target(self) -> str | None:
+        try:
+            return os.readlink(self.index_path)
+        except OSError:
+            return None
+
+    def current(self) -> LoadedIndex:
+        """The live index; raises store.UnusableIndexError when none can be loaded."""
+        now = time.monotonic()
+        if self._loaded is not None and now - self._checked < RELOAD_CHECK_SECONDS:
+            return self._loaded
+        with self._lock:
+            self._checked = now
+            target = self._link_target()
+            if self._loaded is None or target != self._target:
+                self._reload(target)
+            if self._loaded is None:
+                raise store.UnusableIndexError(self.last_error or f"no index at {self.index_path}")
+            return self._loaded
+
+    def _reload(self, target: str | None) -> None:
+        try:
+            self._loaded = LoadedIndex.open(self.index_path, self.embedder)
+            self._target = target
+            self.last_error = None
+            log.info("loaded index build %s", self._loaded.build_id)
+        except store.UnusableIndexError as error:
+            # Keep answering from the build we have; report the problem in /api/health.
+            self.last_error = str(error)
+            log.error("cannot load index: %s", error)
