@@ -119,5 +119,65 @@ def index(
         )
 
 
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="The problem, described in any language")],
+    index_path: Annotated[Path | None, typer.Option("--index", help="Index path [default: PRAXIS_INDEX_DIR]")] = None,
+    k: Annotated[int, typer.Option("--k", min=1, max=100, help="Number of practices")] = 10,
+    mode: Annotated[str, typer.Option(help="hybrid, semantic or keyword")] = "hybrid",
+    lang: Annotated[list[str] | None, typer.Option("--lang", help="Only practices in these languages")] = None,
+    embedder: Annotated[str | None, typer.Option(help="Embedder spec [default: PRAXIS_EMBEDDER]")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON")] = False,
+) -> None:
+    """Find practices for a problem described in any language."""
+    from indexer.embedders import load_embedder
+    from indexer.store import UnusableIndexError
+    from search_api.engine import Filters, Query
+    from search_api.engine import search as run
+    from search_api.loaded import LoadedIndex
+
+    if mode not in ("hybrid", "semantic", "keyword"):
+        raise typer.BadParameter("use hybrid, semantic or keyword", param_hint="--mode")
+    settings = get_settings()
+    model = load_embedder(embedder or settings.embedder)
+    try:
+        loaded = LoadedIndex.open(index_path or settings.index_dir, model)
+    except UnusableIndexError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    result = run(loaded, model, Query(query, mode, Filters(languages=lang or []), page_size=k))
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {"query_language": result.query_language, "total": result.total, "results": result.results},
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+        return
+    for rank, hit in enumerate(result.results, start=1):
+        other = ", ".join(v["language"] for v in hit["versions"])
+        typer.echo(
+            f"{rank:2}. [{hit['language']}] {hit['title']}  ({hit['id']}, score {hit['score']:.4f})"
+            + (f"  also in: {other}" if other else "")
+        )
+        passage = hit["passages"][0]
+        typer.echo(f"    {passage['section']}: {passage['text'][:220].replace(chr(10), ' ')}...")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="[default: PRAXIS_HOST or 127.0.0.1]")] = None,
+    port: Annotated[int | None, typer.Option(help="[default: PRAXIS_PORT or 8000]")] = None,
+) -> None:
+    """Serve the API under /api and the built site at / (build the site first with `mkdocs build`)."""
+    import uvicorn
+
+    from search_api.app import create_app
+
+    settings = get_settings()
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+
+
 def main() -> None:
     app()

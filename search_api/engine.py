@@ -50,9 +50,15 @@ class Filters:
         """The filters this document satisfies (for explanations), or None if one fails."""
         values = facet_values(document)
         matched = []
-        for name, wanted in (("language", self.languages), ("countries", self.countries), ("themes", self.themes),
-                             ("target_groups", self.target_groups), ("methods", self.methods),
-                             ("evidence", self.evidence), ("status", self.status)):  # fmt: skip
+        for name, wanted in (
+            ("language", self.languages),
+            ("countries", self.countries),
+            ("themes", self.themes),
+            ("target_groups", self.target_groups),
+            ("methods", self.methods),
+            ("evidence", self.evidence),
+            ("status", self.status),
+        ):
             if not wanted:
                 continue
             hits = sorted(set(wanted) & set(values[name]))
@@ -74,8 +80,20 @@ class Filters:
 
     @property
     def active(self) -> bool:
-        return any((self.languages, self.countries, self.themes, self.target_groups, self.methods, self.evidence,
-                    self.status, self.period_from is not None, self.period_to is not None, self.kinds != ["practice"]))  # fmt: skip
+        return any(
+            (
+                self.languages,
+                self.countries,
+                self.themes,
+                self.target_groups,
+                self.methods,
+                self.evidence,
+                self.status,
+                self.period_from is not None,
+                self.period_to is not None,
+                self.kinds != ["practice"],
+            )
+        )
 
 
 def facet_values(document: dict) -> dict[str, list[str]]:
@@ -197,10 +215,16 @@ def search(index: LoadedIndex, embedder: Embedder, query: Query) -> SearchResult
     groups: dict[str, list[int]] = defaultdict(list)
     for doc in set(dense.score) | set(keyword.score):
         groups[documents[doc]["group_id"]].append(doc)
-    group_dense = {g: max(dense.score[d] for d in docs if d in dense.score) for g, docs in groups.items()
-                   if any(d in dense.score for d in docs)}  # fmt: skip
-    group_keyword = {g: max(keyword.score[d] for d in docs if d in keyword.score) for g, docs in groups.items()
-                     if any(d in keyword.score for d in docs)}  # fmt: skip
+    group_dense = {
+        g: max(dense.score[d] for d in docs if d in dense.score)
+        for g, docs in groups.items()
+        if any(d in dense.score for d in docs)
+    }
+    group_keyword = {
+        g: max(keyword.score[d] for d in docs if d in keyword.score)
+        for g, docs in groups.items()
+        if any(d in keyword.score for d in docs)
+    }
     dense_rank, keyword_rank = _ranks(group_dense), _ranks(group_keyword)
     fused = {}
     for group, docs in groups.items():
@@ -249,8 +273,9 @@ def _representative(docs: list[int], dense: Scored, keyword: Scored, documents: 
     return max(docs, key=lambda d: (dense.score.get(d, -np.inf), keyword.score.get(d, -np.inf)))
 
 
-def _result(index: LoadedIndex, doc: int, score: float, dense: Scored, keyword: Scored, query: Query,
-            explanation: dict) -> dict:  # fmt: skip
+def _result(
+    index: LoadedIndex, doc: int, score: float, dense: Scored, keyword: Scored, query: Query, explanation: dict
+) -> dict:
     document = index.documents[doc]
     rows = list(dict.fromkeys(r for r in (dense.row.get(doc), keyword.row.get(doc)) if r is not None))
     if not rows:  # matched through another language version only
@@ -258,17 +283,21 @@ def _result(index: LoadedIndex, doc: int, score: float, dense: Scored, keyword: 
     passages = []
     for row in rows:
         chunk = index.chunks[row]
-        passages.append({
-            "chunk_id": chunk["id"],
-            "text": chunk["text"],
-            "section": chunk["section"],
-            "section_key": chunk["section_key"],
-            "line_start": chunk["line_start"],
-            "line_end": chunk["line_end"],
-            "language": chunk["language"],
-            "highlights": highlight(chunk["text"], query.text, chunk["language"]),
-            "matched_by": [name for name, s in (("semantic", dense), ("keyword", keyword)) if s.row.get(doc) == row],
-        })  # fmt: skip
+        passages.append(
+            {
+                "chunk_id": chunk["id"],
+                "text": chunk["text"],
+                "section": chunk["section"],
+                "section_key": chunk["section_key"],
+                "line_start": chunk["line_start"],
+                "line_end": chunk["line_end"],
+                "language": chunk["language"],
+                "highlights": highlight(chunk["text"], query.text, chunk["language"]),
+                "matched_by": [
+                    name for name, s in (("semantic", dense), ("keyword", keyword)) if s.row.get(doc) == row
+                ],
+            }
+        )
     meta = document.get("meta") or {}
     return {
         "id": document["id"],
@@ -291,3 +320,39 @@ def _result(index: LoadedIndex, doc: int, score: float, dense: Scored, keyword: 
         ],
         "explanation": explanation,
     }
+
+
+def similar(index: LoadedIndex, doc_id: str, k: int, filters: Filters) -> list[dict]:
+    """Practices nearest to one practice, in any language, its own versions excluded.
+
+    A practice is compared by the mean of its chunk vectors; a neighbour scores by its best
+    chunk against that mean, and shows that chunk as the passage.
+    """
+    document = index.by_id[doc_id]
+    source = index.vectors[index.chunk_rows_by_doc[doc_id]].mean(axis=0)
+    source /= max(float(np.linalg.norm(source)), 1e-12)
+    scores = index.vectors @ source
+    scored = Scored()
+    for doc_number, candidate in enumerate(index.documents):
+        if candidate["group_id"] == document["group_id"] or filters.matched(candidate) is None:
+            continue
+        rows = index.chunk_rows_by_doc[candidate["id"]]
+        best = int(rows[np.argmax(scores[rows])])
+        scored.add(doc_number, best, float(scores[best]))
+    best_per_group: dict[str, int] = {}
+    for doc_number in sorted(scored.score, key=lambda d: -scored.score[d]):
+        best_per_group.setdefault(index.documents[doc_number]["group_id"], doc_number)
+    hits = []
+    query = Query(text=document["title"])
+    for rank, doc_number in enumerate(list(best_per_group.values())[:k], start=1):
+        score = round(scored.score[doc_number], 6)
+        explanation = {
+            "dense_rank": rank,
+            "dense_score": round(score, 4),
+            "keyword_rank": None,
+            "keyword_score": None,
+            "fused_score": score,
+            "filters_matched": [],
+        }
+        hits.append(_result(index, doc_number, score, scored, Scored(), query, explanation))
+    return hits

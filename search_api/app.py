@@ -1,0 +1,100 @@
+"""The FastAPI application: the API under `/api`, the built site at `/`.
+
+`create_app()` reads :mod:`praxis.settings`; tests pass their own settings. The embedder
+is loaded once at start-up; the index is loaded on first use and reloaded whenever
+`praxis index` swaps in a new build.
+"""
+
+import logging
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.staticfiles import StaticFiles
+
+from indexer.embedders import Embedder, load_embedder
+from praxis import __version__
+from praxis.settings import Settings, get_settings
+from search_api.loaded import IndexHolder
+from search_api.routers import meta, practices, search
+
+log = logging.getLogger(__name__)
+MAX_BODY_BYTES = 64 * 1024
+
+
+class BodyLimit:
+    """Refuse request bodies over a size with 413, counting bytes as they arrive
+    (a Content-Length header can be missing or lie)."""
+
+    def __init__(self, app, limit: int):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared and declared.isdigit() and int(declared) > self.limit:
+            return await self._refuse(scope, receive, send)
+        received = 0
+
+        async def counted():
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.limit:
+                raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooLarge:
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope, receive, send):
+        response = JSONResponse({"detail": f"request body over {self.limit} bytes"}, status_code=413)
+        await response(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def create_app(settings: Settings | None = None, embedder: Embedder | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Praxis search API",
+        version=__version__,
+        description="Describe a social-inclusion problem in any language; get practices written in any language, "
+        "with the passage that matched and why.",
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.holder = IndexHolder(Path(settings.index_dir), embedder or load_embedder(settings.embedder))
+    for router in (search.router, practices.router, meta.router):
+        app.include_router(router, prefix="/api")
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, error: Exception):
+        log.exception("unhandled error on %s", request.url.path)
+        return JSONResponse({"detail": "internal error; the server log has the details"}, status_code=500)
+
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type", "Authorization"],
+        )
+    app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
+    site = Path(settings.site_dir)
+    if site.is_dir():
+        app.mount("/", StaticFiles(directory=site, html=True), name="site")
+    else:
+
+        @app.get("/", include_in_schema=False)
+        def no_site():
+            return PlainTextResponse(f"The site is not built ({site} is missing): run `mkdocs build`. API: /api/docs")
+
+    return app

@@ -1,0 +1,147 @@
+"""Request and response models of the search API (they make its OpenAPI schema)."""
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from praxis.settings import get_settings
+
+_settings = get_settings()
+MAX_QUERY = _settings.max_query_chars
+MAX_PAGE_SIZE = _settings.max_page_size
+Code = Field(pattern=r"^[a-zA-Z0-9-]{1,40}$")
+
+
+class SearchFilters(BaseModel):
+    """Within a field any value matches; across fields all must."""
+
+    lang: list[str] = Field([], max_length=20, description="Practice languages (ISO 639-1) of the versions shown")
+    countries: list[str] = Field([], max_length=50, description="ISO 3166-1 alpha-2")
+    themes: list[str] = Field([], max_length=50)
+    target_groups: list[str] = Field([], max_length=50)
+    methods: list[str] = Field([], max_length=50)
+    evidence: list[str] = Field([], max_length=10, description="Evidence levels: emerging, promising, good, best")
+    status: list[str] = Field([], max_length=10, description="Validation statuses")
+    period_from: int | None = Field(None, ge=1900, le=2100, description="Practices running in or after this year")
+    period_to: int | None = Field(None, ge=1900, le=2100, description="Practices started in or before this year")
+    kind: list[Literal["practice", "page"]] = Field(["practice"], description="Practices, methodology pages, or both")
+
+
+class SearchRequest(SearchFilters):
+    q: str = Field(min_length=1, max_length=MAX_QUERY, description="The problem, described in any language")
+    mode: Literal["hybrid", "semantic", "keyword"] = "hybrid"
+    page: int = Field(1, ge=1, le=1000)
+    page_size: int = Field(10, ge=1, le=MAX_PAGE_SIZE)
+    prefer_language: str | None = Field(
+        None, pattern=r"^[a-z]{2}$", description="Show versions in this language first (off by default)"
+    )
+
+
+class Version(BaseModel):
+    id: str
+    language: str
+    title: str
+
+
+class Passage(BaseModel):
+    chunk_id: str
+    text: str
+    section: str
+    section_key: str | None
+    line_start: int
+    line_end: int
+    language: str | None
+    highlights: list[list[int]] = Field(description="[start, end) character spans of matched query terms")
+    matched_by: list[Literal["semantic", "keyword"]]
+
+
+class Explanation(BaseModel):
+    dense_rank: int | None
+    dense_score: float | None = Field(description="Cosine similarity of the best chunk")
+    keyword_rank: int | None
+    keyword_score: float | None = Field(description="BM25F score of the best chunk")
+    fused_score: float = Field(description="Weighted reciprocal rank fusion of the two ranks")
+    filters_matched: list[str]
+
+
+class SearchHit(BaseModel):
+    id: str
+    group_id: str = Field(description="Id shared by all language versions of the practice")
+    kind: Literal["practice", "page"]
+    title: str
+    language: str
+    score: float
+    summary: str | None
+    countries: list[str]
+    themes: list[str]
+    evidence: str | None
+    status: str | None
+    passage: str = Field(description="The best matching passage")
+    passages: list[Passage]
+    versions: list[Version] = Field(description="The practice's other language versions")
+    explanation: Explanation
+
+
+class SearchResponse(BaseModel):
+    query: str
+    mode: str
+    query_language: str | None
+    total: int
+    page: int
+    page_size: int
+    results: list[SearchHit]
+    facets: dict[str, dict[str, int]] = Field(description="Counts over every matching practice, not just this page")
+
+
+class SectionOut(BaseModel):
+    heading: str
+    key: str | None
+    line_start: int
+    line_end: int
+    text: str
+
+
+class PracticeSummary(BaseModel):
+    id: str
+    group_id: str
+    title: str
+    language: str
+    summary: str | None
+    countries: list[str]
+    themes: list[str]
+    evidence: str | None
+    status: str | None
+
+
+class PracticeDetail(PracticeSummary):
+    meta: dict
+    sections: list[SectionOut]
+    versions: list[Version]
+    path: str
+
+
+class PracticeList(BaseModel):
+    total: int
+    page: int
+    page_size: int
+    results: list[PracticeSummary]
+
+
+class SimilarResponse(BaseModel):
+    id: str
+    translations: list[Version] = Field(description="The practice's own language versions (not neighbours)")
+    similar: list[SearchHit]
+
+
+class Health(BaseModel):
+    status: Literal["ok", "degraded"]
+    index_build: str | None
+    documents: int
+    practices: int
+    chunks: int
+    embedder: dict
+    error: str | None = None
+
+
+class ErrorResponse(BaseModel):
+    detail: str
