@@ -14,6 +14,17 @@ import yaml
 FENCE = "---"
 
 
+class _Loader(yaml.SafeLoader):
+    """Safe YAML that leaves dates as text: pydantic then checks them and names the field
+    (PyYAML itself would crash on an impossible date such as 2026-02-30)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 class FrontMatterError(ValueError):
     """A file that cannot be read as front matter plus Markdown."""
 
@@ -69,13 +80,16 @@ def split(text: str, require: bool = True) -> SourceFile:
         raise FrontMatterError(1, "front matter is not closed: add a '---' line after it")
     yaml_text = "".join(lines[1:closing])
     try:
-        node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(yaml_text)
+        node = yaml.compose(yaml_text, Loader=_Loader)
+        data = yaml.load(yaml_text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
+        # The context mark is where the unfinished construct starts (an unclosed "[", say);
+        # the problem mark is where YAML gave up, often the end of the front matter.
+        mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
         line = mark.line + 2 if mark else 1
+        context = getattr(error, "context", None)
         problem = getattr(error, "problem", None) or str(error)
-        raise FrontMatterError(line, f"malformed YAML: {problem}") from error
+        raise FrontMatterError(line, f"malformed YAML: {context + ': ' if context else ''}{problem}") from error
     if data is None:
         data = {}
     if not isinstance(data, dict):

@@ -46,7 +46,9 @@ class SentenceTransformerEmbedder(Embedder):
 
     @property
     def dimension(self) -> int:
-        return int(self._model.get_sentence_embedding_dimension())
+        # Renamed in sentence-transformers 6; older releases only have the long name.
+        getter = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        return int(getter())
 
     def _encode(self, texts: list[str], prompt: str) -> np.ndarray:
         prompt_name = prompt if prompt in self._prompts else None

