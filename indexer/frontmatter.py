@@ -81,7 +81,7 @@ def split(text: str, require: bool = True) -> SourceFile:
     yaml_text = "".join(lines[1:closing])
     try:
         node = yaml.compose(yaml_text, Loader=_Loader)
-        data = yaml.load(yaml_text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        data = yaml.load(yaml_text, Loader=_Loader)  # _Loader is a SafeLoader: no arbitrary objects
     except yaml.YAMLError as error:
         # The context mark is where the unfinished construct starts (an unclosed "[", say);
         # the problem mark is where YAML gave up, often the end of the front matter.

@@ -1,0 +1,186 @@
+"""The search API over real HTTP (uvicorn on loopback) against a real faiss + whoosh index."""
+
+import shutil
+import time
+
+import httpx
+import pytest
+
+from indexer.build import build_index
+from search_api.app import create_app
+from tests.conftest import FIXTURES, app_settings, build_request, live_server
+
+
+@pytest.fixture(scope="module")
+def api(hashing_index, hashing):
+    app = create_app(app_settings(hashing_index), embedder=hashing)
+    with live_server(app) as base, httpx.Client(base_url=base, timeout=30) as client:
+        yield client
+
+
+def test_search_get_returns_practices_with_passages_versions_and_explanations(api):
+    body = api.get("/api/search", params={"q": "locuințe sociale pentru familii rome"}).json()
+    top = body["results"][0]
+    assert body["query_language"] == "ro" and body["mode"] == "hybrid"
+    assert top["group_id"] == "housing-roma-families"
+    assert top["versions"] and top["versions"][0]["id"] != top["id"]
+    assert top["passage"] == top["passages"][0]["text"] and top["passages"][0]["section"]
+    start, end = top["passages"][0]["highlights"][0]
+    assert top["passage"][start:end].lower().startswith(("locuin", "famil", "rom", "social"))
+    explanation = top["explanation"]
+    assert explanation["dense_rank"] == 1 and explanation["keyword_rank"] == 1
+    assert explanation["fused_score"] == pytest.approx(2 / 61, abs=1e-6)
+
+
+def test_translations_are_one_result(api):
+    body = api.get("/api/search", params={"q": "housing social rental flat Roma families", "page_size": 50}).json()
+    groups = [hit["group_id"] for hit in body["results"]]
+    assert len(groups) == len(set(groups)) == body["total"] == 3
+
+
+def test_search_post_with_a_long_description(api):
+    description = "Familiile rome din așezări segregate nu au acte și așteaptă ani de zile o locuință socială. " * 30
+    response = api.post("/api/search", json={"q": description, "mode": "semantic", "page_size": 2})
+    assert response.status_code == 200
+    body = response.json()
+    assert (
+        body["results"][0]["group_id"] == "housing-roma-families" and body["results"][0]["explanation"]["dense_score"]
+    )
+    assert len(body["results"]) == 2 and body["total"] == 3
+
+
+def test_keyword_mode_only_returns_keyword_matches(api):
+    body = api.get("/api/search", params={"q": "Familienrat", "mode": "keyword"}).json()
+    assert [hit["id"] for hit in body["results"]] == ["kinderschutz-familienrat"]
+    assert body["results"][0]["explanation"]["dense_rank"] is None
+
+
+def test_filters_and_facets_over_the_whole_candidate_set(api):
+    everything = api.get("/api/search", params={"q": "families", "mode": "semantic", "page_size": 1}).json()
+    assert everything["total"] == 3 and len(everything["results"]) == 1
+    assert sum(everything["facets"]["language"].values()) == 3  # counted beyond the page
+    filtered = api.get("/api/search", params={"q": "families", "themes": ["child-protection", "employment"]}).json()
+    assert {hit["id"] for hit in filtered["results"]} == {"kinderschutz-familienrat", "mentoring-migrant-workers"}
+    assert filtered["facets"]["themes"]["child-protection"] == 1
+    matched = {f for hit in filtered["results"] for f in hit["explanation"]["filters_matched"]}
+    assert {"themes=child-protection", "themes=employment"} <= matched
+    by_language = api.get("/api/search", params={"q": "families", "lang": "ro"}).json()
+    assert [hit["id"] for hit in by_language["results"]] == ["housing-roma-families-ro"]
+    by_period = api.get("/api/search", params={"q": "families", "period_from": 2020}).json()
+    assert [hit["group_id"] for hit in by_period["results"]] == ["housing-roma-families"]
+
+
+def test_pagination_is_consistent(api):
+    pages = [api.get("/api/search", params={"q": "families", "page": n, "page_size": 1}).json() for n in (1, 2, 3, 4)]
+    ids = [page["results"][0]["group_id"] for page in pages[:3]]
+    assert len(set(ids)) == 3 and pages[3]["results"] == []
+
+
+def test_prefer_language_shows_that_version(api):
+    body = api.get("/api/search", params={"q": "social housing", "prefer_language": "ro"}).json()
+    top = body["results"][0]
+    assert top["id"] == "housing-roma-families-ro" and top["versions"][0]["language"] == "en"
+
+
+def test_methodology_pages_on_request(api):
+    body = api.get("/api/search", params={"q": "individual development plan", "kind": "page"}).json()
+    assert [hit["id"] for hit in body["results"]] == ["case-management"]
+
+
+def test_practice_detail_and_list(api):
+    detail = api.get("/api/practices/housing-roma-families-ro").json()
+    assert detail["language"] == "ro" and detail["meta"]["translation_of"] == "housing-roma-families"
+    assert [s["key"] for s in detail["sections"]] == ["problem", "approach", "results", "transferability"]
+    assert detail["versions"] == [
+        {"id": "housing-roma-families", "language": "en", "title": detail["versions"][0]["title"]}
+    ]
+    listing = api.get("/api/practices", params={"page_size": 2}).json()
+    assert listing["total"] == 4 and len(listing["results"]) == 2
+
+
+def test_similar_lists_translations_apart(api):
+    body = api.get("/api/practices/housing-roma-families/similar", params={"k": 5}).json()
+    assert [t["id"] for t in body["translations"]] == ["housing-roma-families-ro"]
+    similar = [hit["group_id"] for hit in body["similar"]]
+    assert "housing-roma-families" not in similar and len(similar) == 2
+    assert body["similar"][0]["passage"]
+
+
+def test_facets_and_health(api, hashing):
+    facets = api.get("/api/facets").json()
+    assert facets["language"] == {"en": 1, "ro": 1, "pt": 1, "de": 1}
+    health = api.get("/api/health").json()
+    assert health["status"] == "ok" and health["practices"] == 4 and health["embedder"] == hashing.info.to_dict()
+
+
+def test_openapi_and_docs(api):
+    schema = api.get("/api/openapi.json").json()
+    assert {
+        "/api/search",
+        "/api/practices/{practice_id}",
+        "/api/practices/{practice_id}/similar",
+        "/api/facets",
+        "/api/health",
+    } <= set(schema["paths"])
+    assert "SearchResponse" in schema["components"]["schemas"]
+    assert "swagger" in api.get("/api/docs").text.lower()
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "payload", "status"),
+    [
+        ("get", "/api/search", {"q": ""}, 422),
+        ("get", "/api/search", {"q": "x" * 4001}, 422),
+        ("get", "/api/search", {"q": "x", "page_size": 51}, 422),
+        ("get", "/api/search", {"q": "x", "mode": "magic"}, 422),
+        ("get", "/api/search", {"q": "x", "page": 0}, 422),
+        ("post", "/api/search", {"q": "x", "unknown": 1, "page_size": "many"}, 422),
+        ("get", "/api/practices/no-such-practice", None, 404),
+        ("get", "/api/practices/..%2F..%2Fetc%2Fpasswd", None, 404),
+        ("get", "/api/practices/Bad_Id!", None, 422),
+        ("get", "/api/practices/case-management", None, 404),  # a page is not a practice
+    ],
+)
+def test_bad_input_gets_a_clear_4xx(api, method, url, payload, status):
+    response = api.get(url, params=payload) if method == "get" else api.post(url, json=payload)
+    assert response.status_code == status
+    assert "detail" in response.json() and "Traceback" not in response.text
+
+
+def test_oversized_body_is_refused(api):
+    response = api.post(
+        "/api/search", content=b'{"q": "' + b"a" * 70_000 + b'"}', headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 413
+
+
+def test_no_index_is_a_503_with_the_reason(tmp_path, hashing):
+    with live_server(create_app(app_settings(tmp_path / "missing"), embedder=hashing)) as base:
+        response = httpx.get(f"{base}/api/search", params={"q": "x"})
+        health = httpx.get(f"{base}/api/health")
+    assert response.status_code == 503 and "praxis index" in response.json()["detail"]
+    assert health.status_code == 503 and health.json()["status"] == "degraded"
+
+
+def test_service_picks_up_a_new_index(tmp_path, hashing):
+    shutil.copytree(FIXTURES / "practices", tmp_path / "practices")
+    shutil.copytree(FIXTURES / "docs", tmp_path / "docs")
+    first = build_index(build_request(tmp_path), hashing)
+    with live_server(create_app(app_settings(tmp_path / "index"), embedder=hashing)) as base:
+        assert httpx.get(f"{base}/api/health").json()["index_build"] == first.build
+        (tmp_path / "practices" / "mentoring-migrant-workers.md").unlink()
+        second = build_index(build_request(tmp_path), hashing)
+        deadline = time.monotonic() + 5
+        while httpx.get(f"{base}/api/health").json()["index_build"] != second.build:
+            assert time.monotonic() < deadline, "the service never loaded the new build"
+            time.sleep(0.1)
+        assert httpx.get(f"{base}/api/health").json()["practices"] == 3
+
+
+def test_cors_is_configurable(hashing_index, hashing):
+    app = create_app(app_settings(hashing_index, cors_origins=["https://praxis.example"]), embedder=hashing)
+    with live_server(app) as base:
+        allowed = httpx.get(f"{base}/api/health", headers={"Origin": "https://praxis.example"})
+        other = httpx.get(f"{base}/api/health", headers={"Origin": "https://evil.example"})
+    assert allowed.headers["access-control-allow-origin"] == "https://praxis.example"
+    assert "access-control-allow-origin" not in other.headers
