@@ -22,7 +22,7 @@ from indexer import keyword, store
 from indexer.cache import EmbeddingCache
 from indexer.chunking import chunk_sections
 from indexer.corpus import Document, Problem, load_corpus
-from indexer.dense import build_dense, save_dense
+from indexer.dense import DenseBuild, build_dense, save_dense
 from indexer.embedders import Embedder
 from indexer.language import detect
 from indexer.records import from_record, to_record
@@ -138,10 +138,7 @@ def build_index(request: BuildRequest, embedder: Embedder, progress: Progress | 
 
     build = store.new_build_dir(request.index_path)
     records = [to_record(d) for d in documents]
-    (build / "documents.json").write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
-    np.save(build / "vectors.npy", vectors)
-    dense = build_dense(vectors, request.ann_threshold)
-    save_dense(dense.index, build / "dense.faiss")
+    dense = write_artefacts(build, records, vectors, request.ann_threshold)
     _write_keyword(build / "keyword", records, previous_path, previous_records, reused)
 
     languages = Counter(d.language for d in documents)
@@ -169,6 +166,15 @@ def build_index(request: BuildRequest, embedder: Embedder, progress: Progress | 
     store.finish_build(build, request.index_path, manifest)
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
+
+
+def write_artefacts(build: Path, records: list[dict], vectors: np.ndarray, ann_threshold: int) -> DenseBuild:
+    """Write documents.json, vectors.npy and dense.faiss of a build (the keyword index is apart)."""
+    (build / "documents.json").write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    np.save(build / "vectors.npy", vectors)
+    dense = build_dense(vectors, ann_threshold)
+    save_dense(dense.index, build / "dense.faiss")
+    return dense
 
 
 def _write_keyword(directory: Path, records: list[dict], previous: Path | None, previous_records: dict, reused: set):

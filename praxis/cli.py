@@ -145,7 +145,10 @@ def search(
     except UnusableIndexError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None
-    result = run(loaded, model, Query(query, mode, Filters(languages=lang or []), page_size=k))
+    query_options = dict(
+        dense_weight=settings.dense_weight, keyword_weight=settings.keyword_weight, centre=settings.centre_languages
+    )
+    result = run(loaded, model, Query(query, mode, Filters(languages=lang or []), page_size=k, **query_options))
     if as_json:
         typer.echo(
             json.dumps(

@@ -40,6 +40,13 @@ class Settings(BaseSettings):
     ann_threshold: int = 20_000
     """Above this many chunks the dense index switches from exact search to HNSW."""
 
+    centre_languages: bool = True
+    """Per-language centring of dense scores against the embedder's language bias (measured
+    in docs/benchmarks: it lifts cross-lingual accuracy@1 from 0.64 to 0.89 on Tatoeba)."""
+    dense_weight: float = 1.0
+    keyword_weight: float = 1.0
+    """Weights of the two ranks in hybrid fusion (weighted reciprocal rank fusion)."""
+
     host: str = "127.0.0.1"
     port: int = 8000
     cors_origins: list[str] = []

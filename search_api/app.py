@@ -71,6 +71,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         docs_url="/api/docs",
         redoc_url=None,
     )
+    app.state.settings = settings
     app.state.holder = IndexHolder(Path(settings.index_dir), embedder or load_embedder(settings.embedder))
     for router in (search.router, practices.router, meta.router):
         app.include_router(router, prefix="/api")

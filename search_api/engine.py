@@ -120,6 +120,8 @@ class Query:
     """Show the version in this language when there is one, and rank such practices a little higher."""
     dense_weight: float = 1.0
     keyword_weight: float = 1.0
+    centre: bool = False
+    """Per-language centring of dense scores (see LoadedIndex.centre)."""
 
 
 @dataclass
@@ -149,8 +151,14 @@ def _cached_query_vector(embedder: Embedder, text: str) -> np.ndarray:
     return embedder.embed_queries([text])[0]
 
 
-def dense_scores(index: LoadedIndex, embedder: Embedder, text: str, allowed_rows: np.ndarray | None) -> Scored:
-    """Cosine of the query to chunks (best per document), searched with faiss."""
+def dense_scores(
+    index: LoadedIndex, embedder: Embedder, text: str, allowed_rows: np.ndarray | None, centre: bool = False
+) -> Scored:
+    """Cosine of the query to chunks (best per document), searched with faiss.
+
+    With `centre`, faiss's candidates are re-scored on language-centred vectors (the query
+    centred on the mean of its detected language).
+    """
     vector = _cached_query_vector(embedder, text)[None, :]
     available = len(index.chunks) if allowed_rows is None else len(allowed_rows)
     scored = Scored()
@@ -162,6 +170,11 @@ def dense_scores(index: LoadedIndex, embedder: Embedder, text: str, allowed_rows
         hnsw = isinstance(index.dense, faiss.IndexHNSW)
         params = faiss.SearchParametersHNSW(sel=selector) if hnsw else faiss.SearchParameters(sel=selector)
     scores, rows = index.dense.search(vector, min(available, DENSE_CANDIDATES), params=params)
+    if centre:
+        language = detect(text)
+        centred_query = index.centre(vector[0], language[0] if language else None)
+        # Rows of -1 (faiss found fewer than asked) are skipped below; clip them to index safely.
+        scores = (index.centred_vectors[np.maximum(rows[0], 0)] @ centred_query)[None, :]
     for score, row in zip(scores[0], rows[0], strict=True):
         if row >= 0:
             scored.add(int(index.doc_of_row[row]), int(row), float(score))
@@ -206,7 +219,8 @@ def search(index: LoadedIndex, embedder: Embedder, query: Query) -> SearchResult
     dense = keyword = Scored()
     if query.mode in ("hybrid", "semantic"):
         rows = np.concatenate([index.chunk_rows_by_doc[documents[i]["id"]] for i in allowed]) if allowed else None
-        dense = dense_scores(index, embedder, query.text, rows if restricted else None) if allowed else Scored()
+        restrict_rows = rows if restricted else None
+        dense = dense_scores(index, embedder, query.text, restrict_rows, query.centre) if allowed else Scored()
     if query.mode in ("hybrid", "keyword"):
         names = [documents[i]["id"] for i in allowed]
         keyword = keyword_scores(index, query.text, names if restricted else None)

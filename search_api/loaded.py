@@ -24,6 +24,8 @@ from indexer.embedders import Embedder
 
 log = logging.getLogger(__name__)
 RELOAD_CHECK_SECONDS = 1.0
+MIN_CHUNKS_FOR_MEAN = 20
+"""Fewer chunks than this in a language give a noisy mean; such chunks use the global one."""
 
 
 @dataclass
@@ -73,6 +75,30 @@ class LoadedIndex:
         for chunk in self.chunks:
             rows[chunk["doc_id"]].append(chunk["row"])
         return {doc_id: np.array(r) for doc_id, r in rows.items()}
+
+    @cached_property
+    def language_means(self) -> dict[str, np.ndarray]:
+        """Mean chunk vector per chunk language (languages with enough chunks), and "*" for all."""
+        rows_by_language = defaultdict(list)
+        for chunk in self.chunks:
+            rows_by_language[chunk["language"]].append(chunk["row"])
+        means = {"*": self.vectors.mean(axis=0)}
+        for language, rows in rows_by_language.items():
+            if len(rows) >= MIN_CHUNKS_FOR_MEAN:
+                means[language] = self.vectors[rows].mean(axis=0)
+        return means
+
+    def centre(self, vectors: np.ndarray, language: str | None) -> np.ndarray:
+        """Vectors minus their language's mean, re-normalised: removes what a language shares."""
+        shifted = vectors - self.language_means.get(language, self.language_means["*"])
+        return shifted / np.maximum(np.linalg.norm(shifted, axis=-1, keepdims=True), 1e-12)
+
+    @cached_property
+    def centred_vectors(self) -> np.ndarray:
+        centred = np.empty_like(self.vectors)
+        for start, chunk in enumerate(self.chunks):
+            centred[start] = self.centre(self.vectors[start], chunk["language"])
+        return centred
 
     @cached_property
     def doc_of_row(self) -> np.ndarray:

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from search_api import engine
 from search_api.dependencies import embedder, live_index
@@ -11,7 +11,7 @@ from search_api.models import SearchRequest, SearchResponse
 router = APIRouter(tags=["search"])
 
 
-def run_search(request: SearchRequest, index, model) -> SearchResponse:
+def run_search(request: SearchRequest, index, model, settings) -> SearchResponse:
     filters = engine.Filters(
         languages=request.lang,
         countries=request.countries,
@@ -24,18 +24,30 @@ def run_search(request: SearchRequest, index, model) -> SearchResponse:
         period_to=request.period_to,
         kinds=request.kind,
     )
-    query = engine.Query(request.q, request.mode, filters, request.page, request.page_size, request.prefer_language)
+    query = engine.Query(
+        request.q,
+        request.mode,
+        filters,
+        request.page,
+        request.page_size,
+        request.prefer_language,
+        dense_weight=settings.dense_weight,
+        keyword_weight=settings.keyword_weight,
+        centre=settings.centre_languages,
+    )
     result = engine.search(index, model, query)
     return SearchResponse(query=request.q, mode=request.mode, **result.__dict__)
 
 
 @router.get("/search", response_model=SearchResponse)
-def search_get(request: Annotated[SearchRequest, Query()], index=Depends(live_index), model=Depends(embedder)):
+def search_get(
+    http: Request, request: Annotated[SearchRequest, Query()], index=Depends(live_index), model=Depends(embedder)
+):
     """Search with query parameters (repeat a filter to give several values: `?themes=housing&themes=health`)."""
-    return run_search(request, index, model)
+    return run_search(request, index, model, http.app.state.settings)
 
 
 @router.post("/search", response_model=SearchResponse)
-def search_post(request: SearchRequest, index=Depends(live_index), model=Depends(embedder)):
+def search_post(http: Request, request: SearchRequest, index=Depends(live_index), model=Depends(embedder)):
     """Search with a JSON body: suited to long problem descriptions."""
-    return run_search(request, index, model)
+    return run_search(request, index, model, http.app.state.settings)

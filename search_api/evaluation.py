@@ -1,0 +1,133 @@
+"""Search quality: nDCG@10, recall@10 and MRR per mode, query language and language pair.
+
+In: an evaluation set (``evaluation/queries.yml``: problem descriptions with graded
+relevance judgments against practice ids), a loaded index and the embedder. Out: an
+:class:`EvaluationReport` with metrics (computed by ranx) for keyword, semantic and
+hybrid search: overall, per query language, per (query language, practice language)
+pair, and the language bias: the share of the top 10 written in the query's language,
+against that share among the relevant practices.
+
+Judgments name practice group ids (the original's id): a practice found through any of
+its language versions counts once.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, Field
+from ranx import Qrels, Run, evaluate
+
+from search_api import engine
+from search_api.loaded import LoadedIndex
+
+METRICS = ["ndcg@10", "recall@10", "mrr"]
+MODES = ("keyword", "semantic", "hybrid")
+RUN_DEPTH = 100
+
+
+class EvaluationQuery(BaseModel):
+    id: str = Field(pattern=r"^[a-z0-9-]+$")
+    language: str = Field(pattern=r"^[a-z]{2}$")
+    split: str = Field(pattern=r"^(tune|test)$")
+    text: str = Field(min_length=3)
+    relevant: dict[str, int] = Field(description="Practice id to grade: 3 exact fit, 2 useful, 1 related")
+
+
+def load_queries(path: Path) -> list[EvaluationQuery]:
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    return [EvaluationQuery.model_validate(item) for item in raw["queries"]]
+
+
+@dataclass
+class Settings:
+    """Search parameters under evaluation."""
+
+    dense_weight: float = 1.0
+    keyword_weight: float = 1.0
+    centre: bool = False
+
+
+@dataclass
+class EvaluationReport:
+    queries: int
+    overall: dict[str, dict[str, float]] = field(default_factory=dict)
+    by_query_language: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
+    by_language_pair: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
+    language_bias: dict[str, dict[str, float]] = field(default_factory=dict)
+
+
+def run_queries(index: LoadedIndex, embedder, queries: list[EvaluationQuery], mode: str, settings: Settings) -> dict:
+    """{query id: {practice group id: score}} for the top RUN_DEPTH practices, with languages."""
+    runs, languages = {}, {}
+    for query in queries:
+        result = engine.search(
+            index,
+            embedder,
+            engine.Query(
+                query.text,
+                mode,
+                page_size=RUN_DEPTH,
+                dense_weight=settings.dense_weight,
+                keyword_weight=settings.keyword_weight,
+                centre=settings.centre,
+            ),
+        )
+        runs[query.id] = {hit["group_id"]: float(len(result.results) - rank) for rank, hit in enumerate(result.results)}
+        languages[query.id] = [hit["language"] for hit in result.results[:10]]
+    return {"run": runs, "top10_languages": languages}
+
+
+def _metrics(qrels: dict, run: dict) -> dict[str, float]:
+    judged = {q: r for q, r in qrels.items() if r}
+    if not judged:
+        return {}
+    scores = evaluate(Qrels.from_dict(judged), Run.from_dict({q: run[q] or {"-": 0.0} for q in judged}), METRICS)
+    return {name: round(float(value), 4) for name, value in scores.items()}
+
+
+def evaluate_index(
+    index: LoadedIndex, embedder, queries: list[EvaluationQuery], settings: Settings, modes=MODES
+) -> EvaluationReport:
+    practice_language = {d["group_id"]: d["language"] for d in index.documents if d["id"] == d["group_id"]}
+    qrels = {q.id: q.relevant for q in queries}
+    report = EvaluationReport(queries=len(queries))
+    for mode in modes:
+        produced = run_queries(index, embedder, queries, mode, settings)
+        run = produced["run"]
+        report.overall[mode] = _metrics(qrels, run)
+        by_language = defaultdict(list)
+        for query in queries:
+            by_language[query.language].append(query.id)
+        report.by_query_language[mode] = {
+            language: _metrics({q: qrels[q] for q in ids}, run) for language, ids in sorted(by_language.items())
+        }
+        pairs = defaultdict(dict)
+        for query in queries:
+            for practice, grade in query.relevant.items():
+                pairs[(query.language, practice_language.get(practice, "?"))].setdefault(query.id, {})[practice] = grade
+        report.by_language_pair[mode] = {
+            f"{ql}->{pl}": _metrics(pair_qrels, run) | {"queries": len(pair_qrels)}
+            for (ql, pl), pair_qrels in sorted(pairs.items())
+        }
+        report.language_bias[mode] = _bias(queries, produced["top10_languages"], practice_language)
+    return report
+
+
+def _bias(queries: list[EvaluationQuery], top10: dict, practice_language: dict) -> dict[str, float]:
+    """Share of the top 10 in the query's language, against that share among the relevant practices."""
+    shown, expected = [], []
+    for query in queries:
+        languages = top10[query.id]
+        if languages:
+            shown.append(np.mean([language == query.language for language in languages]))
+        relevant = [practice_language.get(p) for p in query.relevant]
+        expected.append(np.mean([language == query.language for language in relevant]) if relevant else 0.0)
+    share, base = float(np.mean(shown)), float(np.mean(expected))
+    return {
+        "top10_share_in_query_language": round(share, 4),
+        "relevant_share_in_query_language": round(base, 4),
+        "excess": round(share - base, 4),
+    }
