@@ -168,6 +168,74 @@ def search(
         typer.echo(f"    {passage['section']}: {passage['text'][:220].replace(chr(10), ' ')}...")
 
 
+@app.command("eval")
+def evaluate(
+    queries: Annotated[Path, typer.Option(help="Evaluation set")] = Path("evaluation/queries.yml"),
+    index_path: Annotated[Path | None, typer.Option("--index", help="Index path [default: PRAXIS_INDEX_DIR]")] = None,
+    split: Annotated[str, typer.Option(help="Queries to report on: test, tune or all")] = "test",
+    tune: Annotated[bool, typer.Option(help="Grid-search fusion weights and centring on the tune split first")] = False,
+    translation: Annotated[bool, typer.Option(help="Also run the translation-retrieval set")] = False,
+    report: Annotated[Path | None, typer.Option(help="Write results.md, results.json and plots here")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON")] = False,
+) -> None:
+    """Measure search quality: nDCG@10, recall@10, MRR by mode, query language and language pair."""
+    import sys
+
+    from tqdm import tqdm
+
+    from indexer.embedders import load_embedder
+    from search_api import evaluation
+    from search_api.loaded import LoadedIndex
+
+    settings = get_settings()
+    model = load_embedder(settings.embedder)
+    loaded = LoadedIndex.open(index_path or settings.index_dir, model)
+    every = evaluation.load_queries(queries)
+    chosen = [q for q in every if split in ("all", q.split)]
+    current = evaluation.Settings(settings.dense_weight, settings.keyword_weight, settings.centre_languages)
+    results: dict = {
+        "queries": {
+            "test": sum(q.split == "test" for q in every),
+            "tune": sum(q.split == "tune" for q in every),
+            "reported": len(chosen),
+        }
+    }
+    if tune:
+        grid = [evaluation.Settings(dense, 1.0, centre) for centre in (False, True) for dense in (0.5, 1.0, 1.5, 2.0)]
+        tuning = evaluation.tune(loaded, model, [q for q in every if q.split == "tune"], tqdm(grid, desc="tuning"))
+        results["tuning"] = tuning
+        current = evaluation.Settings(**tuning[0]["settings"])
+    results["settings"] = current.__dict__
+    results["index"] = {
+        "practices": sum(d["kind"] == "practice" for d in loaded.documents),
+        "embedder": f"{loaded.files.embedder.name} {loaded.files.embedder.version}",
+    }
+    results["test"] = evaluation.evaluate_index(loaded, model, chosen, current).__dict__
+    if translation:
+        files = sorted(evaluation.TRANSLATION_DIR.glob("*.tsv"))
+        results["translation"] = {
+            f.name.split("-")[0]: evaluation.translation_retrieval(model, f) for f in tqdm(files, desc="translation")
+        }
+        results["translation"]["mean"] = {
+            variant: {
+                key: round(sum(r[variant][key] for r in results["translation"].values()) / len(files), 4)
+                for key in ("accuracy_at_1", "same_language_share_top10")
+            }
+            for variant in ("raw", "centred")
+        }
+    if report:
+        from search_api.eval_report import write_report
+
+        report.mkdir(parents=True, exist_ok=True)
+        (report / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+        write_report(results, report, "praxis " + " ".join(sys.argv[1:]))
+    if as_json:
+        typer.echo(json.dumps(results, indent=2))
+    else:
+        for mode, values in results["test"]["overall"].items():
+            typer.echo(f"{mode:9} " + "  ".join(f"{name} {value:.3f}" for name, value in values.items()))
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="[default: PRAXIS_HOST or 127.0.0.1]")] = None,

@@ -131,3 +131,52 @@ def _bias(queries: list[EvaluationQuery], top10: dict, practice_language: dict) 
         "relevant_share_in_query_language": round(base, 4),
         "excess": round(share - base, 4),
     }
+
+
+TRANSLATION_DIR = Path(__file__).resolve().parent.parent / "evaluation" / "translation"
+
+
+def translation_retrieval(embedder, path: Path, pairs: int = 200) -> dict[str, dict[str, float]]:
+    """Cross-lingual retrieval of translations in a pool mixed with unrelated same-language text.
+
+    The pool holds `pairs` English sentences and `pairs` *other* sentences in the query's
+    language; each query must find its English translation. Reported raw and with
+    per-language centring (each side's pool mean subtracted): accuracy@1 and the share of
+    the top 10 in the query's language (the relevant item is English: lower is fairer).
+    """
+    rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines() if "\t" in line]
+    pairs = min(pairs, len(rows) // 2)
+    queries = embedder.embed_queries([foreign for foreign, _ in rows[:pairs]])
+    english = embedder.embed_passages([en for _, en in rows[:pairs]])
+    unrelated = embedder.embed_passages([foreign for foreign, _ in rows[pairs : 2 * pairs]])
+    same_language = np.array([False] * pairs + [True] * pairs)
+
+    def measure(query_vectors, pool):
+        top10 = np.argsort(-(query_vectors @ pool.T), axis=1)[:, :10]
+        return {
+            "accuracy_at_1": round(float(np.mean(top10[:, 0] == np.arange(pairs))), 4),
+            "same_language_share_top10": round(float(same_language[top10].mean()), 4),
+        }
+
+    def centred(vectors, mean):
+        shifted = vectors - mean
+        return shifted / np.linalg.norm(shifted, axis=1, keepdims=True)
+
+    english_mean, foreign_mean = english.mean(axis=0), unrelated.mean(axis=0)
+    return {
+        "raw": measure(queries, np.vstack([english, unrelated])),
+        "centred": measure(
+            centred(queries, foreign_mean),
+            np.vstack([centred(english, english_mean), centred(unrelated, foreign_mean)]),
+        ),
+    }
+
+
+def tune(index: LoadedIndex, embedder, queries: list[EvaluationQuery], grid: list[Settings]) -> list[dict]:
+    """Hybrid nDCG@10 of each candidate setting on `queries` (the tuning split), best first."""
+    qrels = {q.id: q.relevant for q in queries}
+    rows = []
+    for candidate in grid:
+        run = run_queries(index, embedder, queries, "hybrid", candidate)["run"]
+        rows.append({"settings": candidate.__dict__, **_metrics(qrels, run)})
+    return sorted(rows, key=lambda row: -row["ndcg@10"])
