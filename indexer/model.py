@@ -95,6 +95,7 @@ class Validation(Strict):
     date: dt.date | None = Field(None, description="Date of the last review")
     next_review: dt.date | None = None
     criteria: dict[str, str] = Field({}, description="Result per criterion key (taxonomy: criteria)")
+    notes: list[str] = Field([], description="Reviewers' remarks, e.g. the reasons for a rejection")
 
     _status = field_validator("status")(lambda cls, v, info: _check_terms("validation_statuses", v, info))
 

@@ -23,6 +23,8 @@ class Taxonomy:
     criterion_results: tuple[str, ...]
     sections: dict[str, dict[str, list[str]]]
     recommended_sections: tuple[str, ...]
+    criteria_groups: dict[str, str] = field(default_factory=dict)
+    """Criterion key to its EU Best Practice Portal group: exclusion, core or qualifier."""
     _heading_to_section: dict[str, str] = field(default_factory=dict, repr=False)
 
     def terms(self, vocabulary: str) -> list[str]:
@@ -73,6 +75,7 @@ def load_taxonomy(path: Path) -> Taxonomy:
         criterion_results=tuple(raw.get("criterion_results", ())),
         sections=raw["sections"],
         recommended_sections=tuple(raw.get("recommended_sections", ())),
+        criteria_groups={key: labels.get("group", "") for key, labels in raw["criteria"].items()},
         _heading_to_section=headings,
     )
 

@@ -237,6 +237,102 @@ def evaluate(
 
 
 @app.command()
+def review(
+    practice_id: Annotated[str | None, typer.Argument(help="Id of a submission to review")] = None,
+    accept: Annotated[bool, typer.Option("--accept", help="Move it into the practices")] = False,
+    reject: Annotated[bool, typer.Option("--reject", help="Archive it with --reason")] = False,
+    criterion: Annotated[list[str] | None, typer.Option(help="KEY=RESULT, e.g. relevance=met (repeat)")] = None,
+    reviewer: Annotated[list[str] | None, typer.Option(help="Reviewer name (repeat)")] = None,
+    evidence: Annotated[str | None, typer.Option(help="Evidence level: emerging, promising, good, best")] = None,
+    status: Annotated[str, typer.Option(help="On accept: validated or under-review")] = "validated",
+    reason: Annotated[list[str] | None, typer.Option(help="Why, on reject (repeat)")] = None,
+    next_review: Annotated[str | None, typer.Option(help="YYYY-MM-DD [default: 2 years, 1 for emerging]")] = None,
+    due: Annotated[bool, typer.Option("--due", help="List practices whose review is due")] = False,
+    within: Annotated[int, typer.Option(help="With --due: also those due within this many days")] = 0,
+) -> None:
+    """Review a submission: its text, likely duplicates, the criteria checklist; then accept or reject it."""
+    import datetime as dt
+
+    from indexer import review as reviewing
+
+    settings = get_settings()
+    taxonomy_ = _taxonomy(None)
+    if due:
+        for found_id, date, path in reviewing.due(
+            settings.practices_dir, taxonomy_, dt.date.today() + dt.timedelta(within)
+        ):
+            typer.echo(f"{date.isoformat()}  {found_id}  ({path})")
+        return
+    if practice_id is None:
+        raise typer.BadParameter("give a submission id, or --due")
+    try:
+        path = reviewing.submission_path(settings.submissions_dir, practice_id)
+        if not (accept or reject):
+            _show_submission(path, settings, taxonomy_)
+            return
+        results = dict(item.split("=", 1) for item in criterion or [] if "=" in item)
+        decision = reviewing.Decision(
+            reviewers=reviewer or [],
+            criteria=results,
+            evidence=evidence,
+            status=status,
+            reasons=reason or [],
+            next_review=dt.date.fromisoformat(next_review) if next_review else None,
+        )
+        if accept and reject:
+            raise reviewing.ReviewError("choose --accept or --reject, not both")
+        if accept:
+            typer.echo(f"accepted as {status}: {reviewing.accept(path, decision, settings.practices_dir, taxonomy_)}")
+        else:
+            typer.echo(f"rejected and archived: {reviewing.reject(path, decision, taxonomy_)}")
+    except (reviewing.ReviewError, ValueError) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+
+
+def _show_submission(path: Path, settings, taxonomy) -> None:
+    """Print a draft, its likely duplicates (when an index exists) and the criteria checklist."""
+    from indexer import review as reviewing
+    from indexer.corpus import read_document
+
+    document, problems = read_document(path, "practice", taxonomy)
+    for problem in problems:
+        typer.echo(f"{problem.severity}: {problem}")
+    if document is None:
+        raise typer.Exit(1)
+    meta = document.meta
+    typer.echo(f"# {document.title}  [{document.language}]  ({path})")
+    typer.echo(f"{meta.summary or ''}\ncountries {meta.countries}  themes {meta.themes}  methods {meta.methods}")
+    for section in document.sections:
+        typer.echo(f"\n## {section.heading}\n{section.text[:600]}")
+    typer.echo("\nLikely duplicates:")
+    for duplicate in _duplicates_of(document, settings) or [{"message": "none found"}]:
+        typer.echo(f"- {duplicate['message']}")
+    typer.echo("\nCriteria checklist (record with --criterion KEY=met|partly-met|not-met|not-assessed):")
+    page = settings.docs_dir / "methodology" / "validating-practices.md"
+    for key, questions in reviewing.criteria_checklist(page, taxonomy).items():
+        recorded = (meta.validation.criteria if meta.validation else {}).get(key, "not recorded")
+        typer.echo(f"- {key} [{taxonomy.criteria_groups[key]}] {taxonomy.label('criteria', key)}: {recorded}")
+        for question in questions:
+            typer.echo(f"    ? {question}")
+
+
+def _duplicates_of(document, settings) -> list[dict]:
+    """Near-duplicates of a parsed write-up in the live index ([] when there is none)."""
+    from indexer.embedders import load_embedder
+    from indexer.store import UnusableIndexError
+    from search_api.duplicates import duplicates_of
+    from search_api.loaded import LoadedIndex
+
+    model = load_embedder(settings.embedder)
+    try:
+        index = LoadedIndex.open(settings.index_dir, model)
+    except UnusableIndexError:
+        return []
+    return duplicates_of(index, model, document, settings.duplicate_threshold)
+
+
+@app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="[default: PRAXIS_HOST or 127.0.0.1]")] = None,
     port: Annotated[int | None, typer.Option(help="[default: PRAXIS_PORT or 8000]")] = None,

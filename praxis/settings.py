@@ -47,6 +47,14 @@ class Settings(BaseSettings):
     keyword_weight: float = 1.0
     """Weights of the two ranks in hybrid fusion (weighted reciprocal rank fusion)."""
 
+    submissions_dir: Path = Path("submissions")
+    """Drafts posted to /api/submissions wait here for review (and `audit.jsonl` logs them)."""
+    submission_tokens: list[str] = []
+    """Who may submit, as "name:token" entries, e.g. PRAXIS_SUBMISSION_TOKENS='["ngo-cluj:3f9c..."]'.
+    The name goes to the audit log; the token never does."""
+    duplicate_threshold: float = 0.75
+    """Centred cosine similarity from which two write-ups are flagged as possible duplicates."""
+
     host: str = "127.0.0.1"
     port: int = 8000
     cors_origins: list[str] = []

@@ -17,7 +17,7 @@ from indexer.embedders import Embedder, load_embedder
 from praxis import __version__
 from praxis.settings import Settings, get_settings
 from search_api.loaded import IndexHolder
-from search_api.routers import meta, practices, search
+from search_api.routers import meta, practices, search, submissions
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 64 * 1024
@@ -73,7 +73,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     )
     app.state.settings = settings
     app.state.holder = IndexHolder(Path(settings.index_dir), embedder or load_embedder(settings.embedder))
-    for router in (search.router, practices.router, meta.router):
+    for router in (search.router, practices.router, meta.router, submissions.router):
         app.include_router(router, prefix="/api")
 
     @app.exception_handler(Exception)

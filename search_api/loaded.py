@@ -101,6 +101,14 @@ class LoadedIndex:
         return centred
 
     @cached_property
+    def practice_vectors(self) -> tuple[list[dict], np.ndarray]:
+        """Practice write-ups and, row for row, the unit mean of each one's centred chunk vectors."""
+        documents = [d for d in self.documents if d["kind"] == "practice"]
+        means = [self.centred_vectors[self.chunk_rows_by_doc[d["id"]]].mean(axis=0) for d in documents]
+        matrix = np.array(means, dtype=np.float32).reshape(len(documents), self.vectors.shape[1])
+        return documents, matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+
+    @cached_property
     def doc_of_row(self) -> np.ndarray:
         ids = {d["id"]: i for i, d in enumerate(self.documents)}
         return np.array([ids[c["doc_id"]] for c in self.chunks])

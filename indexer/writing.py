@@ -1,0 +1,72 @@
+"""Writing practice files safely: sanitised Markdown, atomic and never overwriting.
+
+In: front matter and section texts (from a submission or a review). Out: a Markdown file
+written atomically (temp file, fsync, then a hard link that fails if the name exists, so
+nothing is ever overwritten), or rewritten atomically in place by a review.
+"""
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import yaml
+
+from indexer.taxonomy import Taxonomy
+
+SECTION_ORDER = ("problem", "approach", "results", "transferability", "resources")
+_SAFE_LINK = re.compile(r"(https?://|mailto:|#)", re.IGNORECASE)
+_LINK_TARGET = re.compile(r"(\]\()\s*<?([^)\s>]*)>?((?:\s+\"[^\"]*\")?\))")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def sanitise_markdown(text: str) -> str:
+    """User Markdown with no way to raw HTML or script links.
+
+    Every "<" is escaped (so no tag, comment or autolink survives: Markdown shows "&lt;" as
+    "<"), link and image targets other than http(s), mailto and #anchors are dropped, and
+    control characters are removed. Ordinary Markdown (emphasis, lists, links) is kept.
+    """
+    text = _CONTROL.sub("", text.replace("\r\n", "\n")).replace("<", "&lt;")
+
+    def safe_target(match: re.Match) -> str:
+        target = match.group(2)
+        return match.group(0) if _SAFE_LINK.match(target) else f"{match.group(1)}#{match.group(3)}"
+
+    return _LINK_TARGET.sub(safe_target, text).strip()
+
+
+def render_practice(front_matter: dict, sections: dict[str, str], language: str, taxonomy: Taxonomy) -> str:
+    """A practice file: YAML front matter, then one level-2 section per text, headed in `language`."""
+    yaml_text = yaml.safe_dump(front_matter, sort_keys=False, allow_unicode=True, width=100)
+    body = [
+        f"## {taxonomy.section_label(key, language)}\n\n{sections[key].strip()}\n"
+        for key in SECTION_ORDER
+        if sections.get(key, "").strip()
+    ]
+    return f"---\n{yaml_text}---\n\n" + "\n".join(body)
+
+
+def _temp_beside(target: Path, text: str) -> Path:
+    """`text` in a fsynced temp file in the target's directory (same filesystem: link/rename stay atomic)."""
+    descriptor, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return Path(name)
+
+
+def write_new(target: Path, text: str) -> None:
+    """Create `target` with `text` atomically; FileExistsError if it exists (nothing is overwritten)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = _temp_beside(target, text)
+    try:
+        os.link(temp, target)
+    finally:
+        temp.unlink()
+
+
+def replace(target: Path, text: str) -> None:
+    """Rewrite an existing file atomically: readers see the old or the new text, never a mix."""
+    os.replace(_temp_beside(target, text), target)

@@ -1,0 +1,99 @@
+"""`/api/submissions`: practitioners who don't use git submit a practice for review."""
+
+import datetime as dt
+
+from fastapi import APIRouter, Depends, HTTPException, Request, status
+from pydantic import BaseModel, Field
+
+from indexer import submissions
+from indexer.corpus import read_document, read_practices
+from indexer.embedders import Embedder
+from indexer.store import UnusableIndexError
+from indexer.taxonomy import cached_taxonomy
+from search_api.dependencies import embedder
+from search_api.duplicates import duplicates_of
+from search_api.security import submitter
+
+router = APIRouter(prefix="/submissions", tags=["submissions"])
+
+
+class Duplicate(BaseModel):
+    id: str
+    group_id: str
+    title: str
+    language: str
+    similarity: float
+    message: str
+
+
+class SubmissionReceipt(BaseModel):
+    id: str
+    status: str = "submitted"
+    file: str = Field(description="Where the draft waits for review")
+    duplicates: list[Duplicate] = Field(description="Existing practices this one closely resembles, in any language")
+    message: str
+
+
+def _taken_ids(settings, taxonomy) -> set[str]:
+    documents, _ = read_practices([settings.practices_dir, settings.submissions_dir], taxonomy)
+    files = {p.stem for d in (settings.practices_dir, settings.submissions_dir) if d.is_dir() for p in d.glob("*.md")}
+    return {d.id for d in documents} | files
+
+
+def _duplicates(request: Request, model: Embedder, path, taxonomy) -> list[dict]:
+    """Near-duplicates of the stored draft among indexed practices (none when no index is loaded)."""
+    try:
+        index = request.app.state.holder.current()
+    except UnusableIndexError:
+        return []
+    document, _ = read_document(path, "practice", taxonomy)
+    return duplicates_of(index, model, document, request.app.state.settings.duplicate_threshold)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=SubmissionReceipt,
+    responses={
+        401: {"description": "No or wrong token"},
+        409: {"description": "Id already used"},
+        413: {"description": "Body too large"},
+        422: {"description": "Invalid submission"},
+    },
+)
+def submit(
+    submission: submissions.Submission,
+    request: Request,
+    who: str = Depends(submitter),
+    model: Embedder = Depends(embedder),
+):
+    """Validate, sanitise and store a practice as a draft with status `submitted`, for review."""
+    settings = request.app.state.settings
+    taxonomy = cached_taxonomy(settings.taxonomy_file)
+    try:
+        practice_id, markdown = submissions.prepare(
+            submission, taxonomy, _taken_ids(settings, taxonomy), dt.date.today()
+        )
+        path = submissions.store(settings.submissions_dir, practice_id, markdown, taxonomy)
+    except submissions.SubmissionError as error:
+        code = status.HTTP_409_CONFLICT if error.conflict else status.HTTP_422_UNPROCESSABLE_CONTENT
+        raise HTTPException(status_code=code, detail=error.problems) from None
+    duplicates = _duplicates(request, model, path, taxonomy)
+    submissions.audit(
+        settings.submissions_dir,
+        {
+            "submitter": who,
+            "id": practice_id,
+            "file": path.name,
+            "title": submission.title,
+            "language": submission.language,
+            "duplicates": [d["id"] for d in duplicates],
+        },
+    )
+    message = "Thank you: your practice is waiting for review."
+    if duplicates:
+        message += " It resembles existing practices (see duplicates): say in a note whether it is a translation, "
+        message += "an update, or a different practice."
+    return SubmissionReceipt(
+        id=practice_id, file=f"{settings.submissions_dir.name}/{path.name}", duplicates=duplicates, message=message
+    )
