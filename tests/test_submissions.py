@@ -1,0 +1,272 @@
+"""Submissions over real HTTP, their security, review, and the path into search."""
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import httpx
+import pytest
+import yaml
+
+from indexer import frontmatter
+from indexer.build import build_index
+from search_api.app import create_app
+from search_api.engine import Query, search
+from search_api.loaded import LoadedIndex
+from tests.conftest import FIXTURES, ROOT, TAXONOMY, app_settings, build_request, live_server
+
+TOKEN = "s3cret-token-for-tests"
+
+PRACTICE = {
+    "title": "Bicycle repair workshops for young refugees",
+    "language": "en",
+    "summary": "Young refugees repair donated bicycles with volunteer mechanics and earn a certificate.",
+    "countries": ["NL"],
+    "themes": ["migrant-integration", "employment"],
+    "target_groups": ["refugees", "young-people"],
+    "methods": ["peer-support"],
+    "evidence_level": "emerging",
+    "sections": {
+        "problem": "Young refugees wait months for work permits and lose confidence while they wait idle.",
+        "approach": "Twice a week volunteer mechanics teach repairs; bicycles go to families who need transport.",
+        "results": "Illustrative figure: twelve participants finished the course in the first year.",
+        "transferability": "Needs a workshop space and two reliable volunteer mechanics.",
+    },
+}
+
+
+@pytest.fixture
+def site(tmp_path, hashing):
+    """A practices dir, a submissions dir and an index of the fixture corpus, served over HTTP."""
+    shutil.copytree(FIXTURES / "practices", tmp_path / "practices")
+    shutil.copytree(FIXTURES / "docs", tmp_path / "docs")
+    build_index(build_request(tmp_path), hashing)
+    settings = app_settings(
+        tmp_path / "index",
+        practices_dir=tmp_path / "practices",
+        taxonomy_file=TAXONOMY,
+        submissions_dir=tmp_path / "submissions",
+        submission_tokens=[f"ngo-cluj:{TOKEN}"],
+    )
+    with live_server(create_app(settings, embedder=hashing)) as base, httpx.Client(base_url=base) as client:
+        yield client, tmp_path
+
+
+def post(client, body, token=TOKEN, **kwargs):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return client.post("/api/submissions", json=body, headers=headers, **kwargs)
+
+
+def test_a_valid_submission_is_stored_as_a_draft_and_audited(site):
+    client, root = site
+    response = post(client, {**PRACTICE, "id": "bicycle-repair-refugees"})
+    assert response.status_code == 201, response.text
+    receipt = response.json()
+    assert receipt["id"] == "bicycle-repair-refugees" and receipt["status"] == "submitted"
+    draft = root / "submissions" / "bicycle-repair-refugees.md"
+    source = frontmatter.split(draft.read_text())
+    assert source.front_matter["validation"]["status"] == "submitted"
+    assert "## Problem and context" in source.body and "## Approach" in source.body
+    audit = [json.loads(line) for line in (root / "submissions" / "audit.jsonl").read_text().splitlines()]
+    assert audit[-1]["submitter"] == "ngo-cluj" and audit[-1]["id"] == "bicycle-repair-refugees"
+    assert TOKEN not in (root / "submissions" / "audit.jsonl").read_text()
+
+
+def test_an_id_is_derived_from_the_title(site):
+    client, _ = site
+    assert post(client, PRACTICE).json()["id"].startswith("bicycle-repair-workshops-for-young-refugees-")
+
+
+@pytest.mark.parametrize("token", [None, "wrong-token", "", "ngo-cluj"])
+def test_missing_or_wrong_tokens_are_refused(site, token):
+    client, root = site
+    response = post(client, PRACTICE, token=token)
+    assert response.status_code in (401, 403) and response.headers.get("www-authenticate", "Bearer") == "Bearer"
+    assert not (root / "submissions").exists()
+
+
+def test_no_tokens_configured_means_no_writes(tmp_path, hashing_index, hashing):
+    settings = app_settings(hashing_index, submissions_dir=tmp_path / "submissions", taxonomy_file=TAXONOMY)
+    with live_server(create_app(settings, embedder=hashing)) as base:
+        response = httpx.post(f"{base}/api/submissions", json=PRACTICE, headers={"Authorization": "Bearer x"})
+    assert response.status_code == 401 and not (tmp_path / "submissions").exists()
+
+
+def test_script_injection_never_reaches_the_file(site):
+    client, root = site
+    hostile = {
+        **PRACTICE,
+        "id": "hostile-practice",
+        "title": "Workshops <img src=x onerror=alert(1)>",
+        "summary": "<script>alert('summary')</script>",
+        "sections": {
+            **PRACTICE["sections"],
+            "approach": "Steps <script>alert(1)</script> [click](javascript:alert(2)) "
+            "![x](data:text/html;base64,PHNjcmlwdD4=) <a href='x'>link</a> [ok](https://example.org)",
+        },
+    }
+    response = post(client, hostile)
+    assert response.status_code == 201, response.text
+    text = (root / "submissions" / "hostile-practice.md").read_text()
+    assert "<script" not in text and "<img" not in text and "<a " not in text
+    assert "javascript:" not in text and "data:text" not in text
+    assert "&lt;script>" in text and "[ok](https://example.org)" in text
+
+
+@pytest.mark.parametrize("bad_id", ["../../etc/passwd", "a/b", "..", "UPPER", "x", "a" * 81, "abc.md", "-abc"])
+def test_path_tricks_in_ids_are_refused(site, bad_id):
+    client, root = site
+    response = post(client, {**PRACTICE, "id": bad_id})
+    assert response.status_code == 422
+    assert not (root / "submissions").exists() and not (root / "etc").exists()
+
+
+def test_oversized_body_is_refused(site):
+    client, root = site
+    body = {**PRACTICE, "sections": {**PRACTICE["sections"], "approach": "x" * 100_000}}
+    assert post(client, body).status_code == 413
+    assert not (root / "submissions").exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"themes": ["space-travel"]}, "unknown term(s) 'space-travel'"),
+        ({"countries": ["XX"]}, "ISO 3166-1"),
+        ({"sections": {"problem": "Too short."}}, "sections.problem: required"),
+        ({"translation_of": "no-such-practice"}, "no practice has id 'no-such-practice'"),
+        ({"evidence_level": "excellent"}, "unknown term(s) 'excellent'"),
+        ({"unexpected": 1}, "Extra inputs are not permitted"),
+    ],
+)
+def test_malformed_submissions_get_a_clear_422(site, change, words):
+    client, root = site
+    response = post(client, {**PRACTICE, **change})
+    assert response.status_code == 422 and words in response.text
+    assert not (root / "submissions").exists()
+
+
+def test_nothing_is_ever_overwritten(site):
+    client, root = site
+    assert post(client, {**PRACTICE, "id": "same-id"}).status_code == 201
+    before = (root / "submissions" / "same-id.md").read_text()
+    again = post(client, {**PRACTICE, "id": "same-id", "title": "Another practice entirely"})
+    assert again.status_code == 409 and (root / "submissions" / "same-id.md").read_text() == before
+    clash = post(client, {**PRACTICE, "id": "housing-roma-families"})
+    assert clash.status_code == 409
+
+
+def test_near_duplicates_are_reported_to_the_submitter(site):
+    client, _ = site
+    copy = {
+        "id": "housing-copy",
+        "title": "Social housing access for Roma families",
+        "language": "en",
+        "themes": ["housing"],
+        "sections": {
+            key: (FIXTURES / "practices" / "housing-roma-families.md")
+            .read_text()
+            .split(f"## {heading}")[1]
+            .split("##")[0]
+            for key, heading in (("problem", "Problem and context"), ("approach", "Approach"))
+        },
+    }
+    receipt = post(client, copy).json()
+    assert receipt["duplicates"][0]["group_id"] == "housing-roma-families"
+    assert "a translation, an update, or a different practice?" in receipt["duplicates"][0]["message"]
+    assert "resembles existing practices" in receipt["message"]
+
+
+def praxis(root, *args):
+    env = {
+        "PRAXIS_PRACTICES_DIR": str(root / "practices"),
+        "PRAXIS_SUBMISSIONS_DIR": str(root / "submissions"),
+        "PRAXIS_TAXONOMY_FILE": str(TAXONOMY),
+        "PRAXIS_INDEX_DIR": str(root / "index"),
+        "PRAXIS_CACHE_DIR": str(root / "cache"),
+        "PRAXIS_EMBEDDER": "hashing",
+        "PRAXIS_DOCS_DIR": str(ROOT / "docs"),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "praxis", *args], capture_output=True, text=True, env={**os.environ, **env}
+    )
+
+
+EXCLUSION_MET = [
+    "--criterion",
+    "relevance=met",
+    "--criterion",
+    "intervention-characteristics=met",
+    "--criterion",
+    "evidence-and-theory=met",
+    "--criterion",
+    "ethics=met",
+]
+
+
+def test_from_submission_to_a_validated_practice_in_search(site, hashing):
+    client, root = site
+    assert post(client, {**PRACTICE, "id": "bicycle-repair-refugees"}).status_code == 201
+    shown = praxis(root, "review", "bicycle-repair-refugees")
+    assert shown.returncode == 0, shown.stderr
+    assert "Bicycle repair workshops" in shown.stdout and "- relevance [exclusion]" in shown.stdout
+
+    refused = praxis(
+        root,
+        "review",
+        "bicycle-repair-refugees",
+        "--accept",
+        "--reviewer",
+        "A. Reviewer",
+        "--criterion",
+        "relevance=met",
+    )
+    assert refused.returncode == 1 and "not met: intervention-characteristics" in refused.stderr
+
+    accepted = praxis(
+        root,
+        "review",
+        "bicycle-repair-refugees",
+        "--accept",
+        "--reviewer",
+        "A. Reviewer",
+        "--evidence",
+        "emerging",
+        *EXCLUSION_MET,
+        "--criterion",
+        "transferability=partly-met",
+    )
+    assert accepted.returncode == 0, accepted.stderr
+    practice = root / "practices" / "bicycle-repair-refugees.md"
+    assert practice.exists() and not (root / "submissions" / "bicycle-repair-refugees.md").exists()
+    validation = yaml.safe_load(practice.read_text().split("---")[1])["validation"]
+    assert validation["status"] == "validated" and validation["reviewers"] == ["A. Reviewer"]
+    assert validation["criteria"]["transferability"] == "partly-met"
+    assert validation["next_review"] == (dt.date.today().replace(year=dt.date.today().year + 1)).isoformat()
+
+    build_index(build_request(root), hashing)
+    loaded = LoadedIndex.open(root / "index", hashing)
+    hits = search(loaded, hashing, Query("bicycle repair workshop refugees", mode="keyword")).results
+    assert hits[0]["id"] == "bicycle-repair-refugees" and hits[0]["status"] == "validated"
+
+
+def test_rejection_keeps_the_draft_with_reasons(site):
+    client, root = site
+    post(client, {**PRACTICE, "id": "to-reject"})
+    assert praxis(root, "review", "to-reject", "--reject", "--reviewer", "B").returncode == 1  # no reason
+    run = praxis(root, "review", "to-reject", "--reject", "--reviewer", "B", "--reason", "No evidence of results.")
+    assert run.returncode == 0, run.stderr
+    validation = yaml.safe_load((root / "submissions" / "to-reject.md").read_text().split("---")[1])["validation"]
+    assert validation["status"] == "archived" and validation["notes"] == ["No evidence of results."]
+    assert not (root / "practices" / "to-reject.md").exists()
+
+
+def test_review_refuses_path_tricks_and_lists_due_reviews(site):
+    _, root = site
+    assert "not a practice id" in praxis(root, "review", "../practices/housing-roma-families").stderr
+    due = praxis(root, "review", "--due", "--within", "800")
+    assert due.returncode == 0 and "housing-roma-families" in due.stdout and "kinderschutz-familienrat" in due.stdout
+    assert "mentoring-migrant-workers" not in due.stdout  # no review date
