@@ -14,7 +14,7 @@ import secrets
 import threading
 import unicodedata
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -27,7 +27,6 @@ AUDIT_LOG = "audit.jsonl"
 Short = Annotated[str, Field(max_length=300)]
 Medium = Annotated[str, Field(max_length=2000)]
 Term = Annotated[str, Field(max_length=60)]
-SectionKey = Literal["problem", "approach", "results", "transferability", "resources"]
 _audit_lock = threading.Lock()
 
 
@@ -35,6 +34,20 @@ class SubmittedSource(BaseModel):
     model_config = ConfigDict(extra="forbid")
     title: Short | None = None
     url: Annotated[str, Field(max_length=500)] | None = None
+
+
+SectionText = Annotated[str, Field(max_length=20_000)]
+
+
+class SubmittedSections(BaseModel):
+    """Section texts in Markdown; the problem and the approach are required."""
+
+    model_config = ConfigDict(extra="forbid")
+    problem: Annotated[str, Field(min_length=20, max_length=20_000)]
+    approach: Annotated[str, Field(min_length=20, max_length=20_000)]
+    results: SectionText = ""
+    transferability: SectionText = ""
+    resources: SectionText = ""
 
 
 class Submission(BaseModel):
@@ -60,9 +73,7 @@ class Submission(BaseModel):
     sources: list[SubmittedSource] = Field([], max_length=30)
     contact: Short | None = None
     translation_of: str | None = Field(None, pattern=ID_PATTERN)
-    sections: dict[SectionKey, Annotated[str, Field(max_length=20_000)]] = Field(
-        description="Section texts in Markdown; problem and approach are required"
-    )
+    sections: SubmittedSections
 
 
 class SubmissionError(ValueError):
@@ -103,9 +114,9 @@ def _sanitise(value):
 
 def prepare(submission: Submission, taxonomy: Taxonomy, taken: set[str], today: dt.date) -> tuple[str, str]:
     """Validate a submission and render its draft: (id, Markdown). Raises SubmissionError."""
-    missing = [key for key in ("problem", "approach") if len(submission.sections.get(key, "").strip()) < 20]
-    if missing:
-        raise SubmissionError([f"sections.{key}: required, at least 20 characters" for key in missing])
+    blank = [key for key in ("problem", "approach") if not getattr(submission.sections, key).strip()]
+    if blank:
+        raise SubmissionError([f"sections.{key}: must not be blank" for key in blank])
     practice_id = submission.id or slugify(submission.title)
     if practice_id in taken:
         raise SubmissionError([f"id: '{practice_id}' is already used; choose another id"], conflict=True)
@@ -118,7 +129,7 @@ def prepare(submission: Submission, taxonomy: Taxonomy, taken: set[str], today: 
         raise SubmissionError(
             [f"{'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')}" for e in error.errors()]
         ) from None
-    sections = {key: sanitise_markdown(submission.sections.get(key, "")) for key in SECTION_ORDER}
+    sections = {key: sanitise_markdown(getattr(submission.sections, key)) for key in SECTION_ORDER}
     return practice_id, render_practice(meta, sections, submission.language, taxonomy)
 
 

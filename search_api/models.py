@@ -83,6 +83,7 @@ class SearchHit(BaseModel):
 
 
 class SearchResponse(BaseModel):
+    index_build: str = Field(description="The index build that answered (changes when `praxis index` swaps)")
     query: str
     mode: str
     query_language: str | None

@@ -136,7 +136,8 @@ def test_oversized_body_is_refused(site):
     [
         ({"themes": ["space-travel"]}, "unknown term(s) 'space-travel'"),
         ({"countries": ["XX"]}, "ISO 3166-1"),
-        ({"sections": {"problem": "Too short."}}, "sections.problem: required"),
+        ({"sections": {"problem": "Too short.", "approach": "x" * 30}}, "at least 20 characters"),
+        ({"sections": {"problem": " " * 30, "approach": "x" * 30}}, "sections.problem: must not be blank"),
         ({"translation_of": "no-such-practice"}, "no practice has id 'no-such-practice'"),
         ({"evidence_level": "excellent"}, "unknown term(s) 'excellent'"),
         ({"unexpected": 1}, "Extra inputs are not permitted"),

@@ -36,7 +36,7 @@ def run_search(request: SearchRequest, index, model, settings) -> SearchResponse
         centre=settings.centre_languages,
     )
     result = engine.search(index, model, query)
-    return SearchResponse(query=request.q, mode=request.mode, **result.__dict__)
+    return SearchResponse(index_build=index.build_id, query=request.q, mode=request.mode, **result.__dict__)
 
 
 @router.get("/search", response_model=SearchResponse)
