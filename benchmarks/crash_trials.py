@@ -62,10 +62,19 @@ def index_command(work: Path) -> tuple[list[str], dict]:
     return command, env
 
 
-def crash_trials(work: Path, trials: int, seed: int = 0, max_delay: float = 4.0) -> dict:
-    """Run the trials in `work` (prepared); returns counts of outcomes and any failure."""
+def crash_trials(work: Path, trials: int, seed: int = 0) -> dict:
+    """Run the trials in `work` (prepared); returns counts of outcomes and any failure.
+
+    Kill delays are drawn uniformly up to the measured duration of one incremental build,
+    so that the kills land all through a build (start-up, parsing, indexing, swap).
+    """
     command, env = index_command(work)
     subprocess.run(command, env=env, check=True, capture_output=True)
+    edit = work / "practices" / "synthetic-0.md"
+    edit.write_text(edit.read_text(encoding="utf-8") + "\nTimed edit.\n", encoding="utf-8")
+    started = time.perf_counter()
+    subprocess.run(command, env=env, check=True, capture_output=True)
+    max_delay = time.perf_counter() - started
     embedder = load_embedder("hashing")
     random_delays = random.Random(seed)
     outcomes, failures, documents = Counter(), [], set()
@@ -73,7 +82,7 @@ def crash_trials(work: Path, trials: int, seed: int = 0, max_delay: float = 4.0)
         path = work / "practices" / f"synthetic-{trial % SYNTHETIC_PRACTICES}.md"
         path.write_text(path.read_text(encoding="utf-8") + f"\nRevision {trial}.\n", encoding="utf-8")
         process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(random_delays.uniform(0.2, max_delay))
+        time.sleep(random_delays.uniform(0.0, max_delay))
         process.send_signal(signal.SIGKILL)
         outcomes["killed" if process.wait() == -signal.SIGKILL else "finished"] += 1
         try:
