@@ -1,5 +1,6 @@
 """Helpers shared by the benchmark scripts: synthetic corpora, timing and memory."""
 
+import json
 import resource
 import shutil
 import statistics
@@ -53,3 +54,11 @@ def replicate_corpus(source: Path, target: Path, copies: int) -> int:
             (target / f"{new_id}.md").write_text(f"{variant_head}\n---\n{variant_body}", encoding="utf-8")
             count += 1
     return count
+
+
+def emit(results: dict, out: Path | None) -> None:
+    """Print results as JSON, and write them to `out` too when given (for the docs)."""
+    text = json.dumps(results, indent=2)
+    print(text)
+    if out:
+        out.write_text(text + "\n")

@@ -11,7 +11,6 @@ verified) and runs a search. Finally one build must complete and clean up.
 """
 
 import argparse
-import json
 import os
 import random
 import shutil
@@ -23,7 +22,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from benchmarks.common import ROOT
+from benchmarks.common import ROOT, emit
 from indexer.embedders import load_embedder
 from search_api.engine import Query, search
 from search_api.loaded import LoadedIndex
@@ -116,10 +115,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         prepare(Path(tmp), args.practices, args.docs)
         results = crash_trials(Path(tmp), args.trials, args.seed)
-    text = json.dumps(results, indent=2)
-    print(text)
-    if args.out:
-        args.out.write_text(text + "\n")
+    emit(results, args.out)
 
 
 if __name__ == "__main__":

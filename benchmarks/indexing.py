@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.common import ROOT, directory_mib, replicate_corpus, timed
+from benchmarks.common import ROOT, directory_mib, emit, replicate_corpus, timed
 from indexer import store
 from indexer.build import BuildRequest, build_index
 from indexer.embedders import load_embedder
@@ -122,10 +122,7 @@ def main() -> None:
         results = {"throughput": throughput(work), "incremental": incremental(work, copies)}
         results["memory"] = peak_memory(work)
         results["benchmark_seconds"] = round(time.perf_counter() - started, 1)
-    text = json.dumps(results, indent=2)
-    print(text)
-    if args.out:
-        args.out.write_text(text + "\n")
+    emit(results, args.out)
 
 
 if __name__ == "__main__":

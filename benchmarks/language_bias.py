@@ -9,11 +9,11 @@ ranks the translation first; a biased one is pulled towards the xx sentences.
 """
 
 import argparse
-import json
 from pathlib import Path
 
 import numpy as np
 
+from benchmarks.common import emit
 from indexer.embedders import load_embedder
 from search_api.evaluation import TRANSLATION_DIR, translation_retrieval
 
@@ -36,10 +36,7 @@ def main() -> None:
         }
         for variant in ("raw", "centred")
     }
-    text = json.dumps(results, indent=2)
-    print(text)
-    if args.out:
-        args.out.write_text(text + "\n")
+    emit(results, args.out)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ Every loop is bounded by the clock and every address is 127.0.0.1.
 
 import argparse
 import asyncio
-import json
 import os
 import random
 import shutil
@@ -28,7 +27,7 @@ from pathlib import Path
 
 import httpx
 
-from benchmarks.common import ROOT
+from benchmarks.common import ROOT, emit
 from benchmarks.search_latency import SHORT_QUERIES, long_queries
 
 
@@ -199,10 +198,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     results = load_test(args.practices, args.docs, args.embedder, args.clients, args.seconds, args.rebuilds)
-    text = json.dumps(results, indent=2)
-    print(text)
-    if args.out:
-        args.out.write_text(text + "\n")
+    emit(results, args.out)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from benchmarks.common import ROOT, percentiles
+from benchmarks.common import ROOT, emit, percentiles
 from indexer import keyword, store
 from indexer.build import BuildRequest, build_index, write_artefacts
 from indexer.embedders import load_embedder
@@ -142,10 +142,7 @@ def main() -> None:
                 "long_300_words": measure(index, embedder, long),
             }
             print(json.dumps({size: results[size]}), flush=True)
-    text = json.dumps(results, indent=2)
-    print(text)
-    if args.out:
-        args.out.write_text(text + "\n")
+    emit(results, args.out)
 
 
 if __name__ == "__main__":

