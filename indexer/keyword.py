@@ -67,8 +67,8 @@ def field_for(language: str | None) -> str:
 
 TEXT_FIELDS = [field_for(language) for language in (*LANGUAGES, OTHER)]
 ALL_FIELD = "text_all"
-MAX_QUERY_TERMS = 64
-"""Distinct terms kept per field from a query: a 300-word description stays fast."""
+MAX_QUERY_TERMS = 32
+"""Terms kept from a query (the most selective): a 300-word description stays fast."""
 
 
 def build_schema() -> Schema:
@@ -148,16 +148,18 @@ def open_keyword(directory: Path):
     return whoosh_index.open_dir(str(directory))
 
 
-def keyword_query(schema: Schema, text: str, language: str | None) -> Or:
+def keyword_query(searcher, text: str, language: str | None, max_terms: int = MAX_QUERY_TERMS) -> Or:
     """User text as an OR of analysed terms (never parsed as query syntax).
 
     Fields: the title, ``text_all`` and the query language's field, or every language
-    field when the language is unknown. Each field keeps its first MAX_QUERY_TERMS
-    distinct terms.
+    field when the language is unknown. A long description is reduced to its `max_terms`
+    most selective terms (fewest matching chunks, so highest IDF): scoring cost grows with
+    every matching chunk, while common terms add little to BM25.
     """
     fields = ["title", ALL_FIELD, *([field_for(language)] if language else TEXT_FIELDS)]
-    clauses = []
-    for name in dict.fromkeys(fields):
-        terms = dict.fromkeys(token.text for token in schema[name].analyzer(text))
-        clauses += [Term(name, term) for term in list(terms)[:MAX_QUERY_TERMS]]
-    return Or(clauses)
+    candidates = {
+        (name, token.text) for name in dict.fromkeys(fields) for token in searcher.schema[name].analyzer(text)
+    }
+    frequencies = {term: searcher.doc_frequency(*term) for term in candidates}
+    present = sorted((term for term, count in frequencies.items() if count), key=lambda t: (frequencies[t], t))
+    return Or([Term(name, term) for name, term in present[:max_terms]])

@@ -185,7 +185,6 @@ def keyword_scores(index: LoadedIndex, text: str, allowed_docs: list[str] | None
     """BM25F of the query to chunks (best per document), searched with whoosh."""
     scored = Scored()
     language = detect(text)
-    parsed = keyword_query(index.keyword.schema, text, language[0] if language else None)
     restrict = None
     if allowed_docs is not None:
         if not allowed_docs:
@@ -193,6 +192,7 @@ def keyword_scores(index: LoadedIndex, text: str, allowed_docs: list[str] | None
         restrict = wq.Or([wq.Term("doc_id", doc_id) for doc_id in allowed_docs])
     doc_numbers = {d["id"]: i for i, d in enumerate(index.documents)}
     with index.keyword.searcher() as searcher:
+        parsed = keyword_query(searcher, text, language[0] if language else None)
         for hit in searcher.search(parsed, limit=KEYWORD_CANDIDATES, filter=restrict):
             row = index.chunk_rows.get(hit["chunk_id"])
             if row is not None:
