@@ -28,6 +28,8 @@ Mode = Literal["hybrid", "semantic", "keyword"]
 RRF_K = 60
 DENSE_CANDIDATES = 1000
 KEYWORD_CANDIDATES = 500
+SELECTIVE = 0.5
+"""Filters leaving less than this share of chunks restrict the searches themselves."""
 FACET_FIELDS = ("language", "countries", "themes", "target_groups", "methods", "evidence", "status")
 
 
@@ -77,23 +79,6 @@ class Filters:
                 return None
             matched.append(f"period={start}-{'' if end == 9999 else end}")
         return matched
-
-    @property
-    def active(self) -> bool:
-        return any(
-            (
-                self.languages,
-                self.countries,
-                self.themes,
-                self.target_groups,
-                self.methods,
-                self.evidence,
-                self.status,
-                self.period_from is not None,
-                self.period_to is not None,
-                self.kinds != ["practice"],
-            )
-        )
 
 
 def facet_values(document: dict) -> dict[str, list[str]]:
@@ -151,52 +136,57 @@ def _cached_query_vector(embedder: Embedder, text: str) -> np.ndarray:
     return embedder.embed_queries([text])[0]
 
 
-def dense_scores(
-    index: LoadedIndex, embedder: Embedder, text: str, allowed_rows: np.ndarray | None, centre: bool = False
-) -> Scored:
-    """Cosine of the query to chunks (best per document), searched with faiss.
+def dense_scores(index: LoadedIndex, embedder: Embedder, text: str, allowed: np.ndarray, centre: bool) -> Scored:
+    """Cosine of the query to chunks (best per allowed document), searched with faiss.
 
-    With `centre`, faiss's candidates are re-scored on language-centred vectors (the query
-    centred on the mean of its detected language).
+    Selective filters restrict faiss itself (an id selector); otherwise faiss searches
+    everything and rows of filtered-out documents are skipped. With `centre`, faiss's
+    candidates are re-scored on language-centred vectors (the query centred on the mean
+    of its detected language).
     """
-    vector = _cached_query_vector(embedder, text)[None, :]
-    available = len(index.chunks) if allowed_rows is None else len(allowed_rows)
     scored = Scored()
+    allowed_rows = allowed[index.doc_of_row]
+    available = int(allowed_rows.sum())
     if available == 0:
         return scored
-    params = None
-    if allowed_rows is not None:
-        selector = faiss.IDSelectorBatch(allowed_rows.astype(np.int64))
+    vector = _cached_query_vector(embedder, text)[None, :]
+    params, wanted = None, min(len(index.chunks), DENSE_CANDIDATES)
+    if available < len(index.chunks) * SELECTIVE:
+        selector = faiss.IDSelectorBatch(np.flatnonzero(allowed_rows).astype(np.int64))
         hnsw = isinstance(index.dense, faiss.IndexHNSW)
         params = faiss.SearchParametersHNSW(sel=selector) if hnsw else faiss.SearchParameters(sel=selector)
-    scores, rows = index.dense.search(vector, min(available, DENSE_CANDIDATES), params=params)
+        wanted = min(available, DENSE_CANDIDATES)
+    scores, rows = index.dense.search(vector, wanted, params=params)
     if centre:
         language = detect(text)
         centred_query = index.centre(vector[0], language[0] if language else None)
         # Rows of -1 (faiss found fewer than asked) are skipped below; clip them to index safely.
         scores = (index.centred_vectors[np.maximum(rows[0], 0)] @ centred_query)[None, :]
     for score, row in zip(scores[0], rows[0], strict=True):
-        if row >= 0:
+        if row >= 0 and allowed_rows[row]:
             scored.add(int(index.doc_of_row[row]), int(row), float(score))
     return scored
 
 
-def keyword_scores(index: LoadedIndex, text: str, allowed_docs: list[str] | None) -> Scored:
-    """BM25F of the query to chunks (best per document), searched with whoosh."""
+def keyword_scores(index: LoadedIndex, text: str, allowed: np.ndarray) -> Scored:
+    """BM25F of the query to chunks (best per allowed document), searched with whoosh.
+
+    Selective filters become a whoosh filter on document ids; otherwise hits of
+    filtered-out documents are skipped.
+    """
     scored = Scored()
     language = detect(text)
     restrict = None
-    if allowed_docs is not None:
-        if not allowed_docs:
+    if allowed.sum() < len(allowed) * SELECTIVE:
+        if not allowed.any():
             return scored
-        restrict = wq.Or([wq.Term("doc_id", doc_id) for doc_id in allowed_docs])
-    doc_numbers = {d["id"]: i for i, d in enumerate(index.documents)}
+        restrict = wq.Or([wq.Term("doc_id", index.documents[i]["id"]) for i in np.flatnonzero(allowed)])
     with index.keyword.searcher() as searcher:
         parsed = keyword_query(searcher, text, language[0] if language else None)
         for hit in searcher.search(parsed, limit=KEYWORD_CANDIDATES, filter=restrict):
             row = index.chunk_rows.get(hit["chunk_id"])
-            if row is not None:
-                scored.add(doc_numbers[hit["doc_id"]], row, float(hit.score))
+            if row is not None and allowed[index.doc_of_row[row]]:
+                scored.add(int(index.doc_of_row[row]), row, float(hit.score))
     return scored
 
 
@@ -211,35 +201,30 @@ def _ranks(scores: dict[str, float]) -> dict[str, int]:
     return {key: rank for rank, key in enumerate(sorted(scores, key=lambda k: -scores[k]), start=1)}
 
 
+def _best_per_group(scored: Scored, documents: list[dict]) -> dict[str, float]:
+    best: dict[str, float] = {}
+    for doc, score in scored.score.items():
+        group = documents[doc]["group_id"]
+        best[group] = max(best.get(group, -np.inf), score)
+    return best
+
+
 def search(index: LoadedIndex, embedder: Embedder, query: Query) -> SearchResult:
     """Run one query; see the module docstring."""
     documents = index.documents
-    matched_filters = {i: query.filters.matched(d) for i, d in enumerate(documents)}
-    allowed = [i for i, m in matched_filters.items() if m is not None]
-    restricted = query.filters.active or len(allowed) < len(documents)
+    matched_filters = [query.filters.matched(d) for d in documents]
+    allowed = np.array([m is not None for m in matched_filters], dtype=bool)
     dense = keyword = Scored()
     if query.mode in ("hybrid", "semantic"):
-        rows = np.concatenate([index.chunk_rows_by_doc[documents[i]["id"]] for i in allowed]) if allowed else None
-        restrict_rows = rows if restricted else None
-        dense = dense_scores(index, embedder, query.text, restrict_rows, query.centre) if allowed else Scored()
+        dense = dense_scores(index, embedder, query.text, allowed, query.centre)
     if query.mode in ("hybrid", "keyword"):
-        names = [documents[i]["id"] for i in allowed]
-        keyword = keyword_scores(index, query.text, names if restricted else None)
+        keyword = keyword_scores(index, query.text, allowed)
 
     # Practice level: every language version is the same practice; its score is its best version's.
     groups: dict[str, list[int]] = defaultdict(list)
     for doc in set(dense.score) | set(keyword.score):
         groups[documents[doc]["group_id"]].append(doc)
-    group_dense = {
-        g: max(dense.score[d] for d in docs if d in dense.score)
-        for g, docs in groups.items()
-        if any(d in dense.score for d in docs)
-    }
-    group_keyword = {
-        g: max(keyword.score[d] for d in docs if d in keyword.score)
-        for g, docs in groups.items()
-        if any(d in keyword.score for d in docs)
-    }
+    group_dense, group_keyword = _best_per_group(dense, documents), _best_per_group(keyword, documents)
     dense_rank, keyword_rank = _ranks(group_dense), _ranks(group_keyword)
     fused = {}
     for group, docs in groups.items():
@@ -250,16 +235,16 @@ def search(index: LoadedIndex, embedder: Embedder, query: Query) -> SearchResult
         fused[group] = score
     primary = {"hybrid": fused, "semantic": group_dense, "keyword": group_keyword}[query.mode]
     ordered = sorted(primary, key=lambda g: (-primary[g], g))
+    shown = {group: _representative(groups[group], dense, keyword, documents, query) for group in ordered}
 
     facets: dict[str, Counter] = {name: Counter() for name in FACET_FIELDS}
-    for group in ordered:
-        values = facet_values(documents[_representative(groups[group], dense, keyword, documents, query)])
-        for name in FACET_FIELDS:
-            facets[name].update(set(values[name]))
+    for doc in shown.values():
+        for name, values in facet_values(documents[doc]).items():
+            facets[name].update(set(values))
     start = (query.page - 1) * query.page_size
     results = []
     for group in ordered[start : start + query.page_size]:
-        doc = _representative(groups[group], dense, keyword, documents, query)
+        doc = shown[group]
         explanation = {
             "dense_rank": dense_rank.get(group),
             "dense_score": round(group_dense[group], 4) if group in group_dense else None,
