@@ -4,6 +4,7 @@ Every command reads its defaults from :mod:`praxis.settings` (environment variab
 ``PRAXIS_*``) and takes options to override them; `praxis COMMAND --help` documents each.
 """
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Annotated
@@ -37,13 +38,20 @@ def validate(
     ] = None,
     taxonomy: TaxonomyOption = None,
     strict: Annotated[bool, typer.Option(help="Treat warnings as errors")] = False,
+    duplicates: Annotated[bool, typer.Option(help="Warn about near-duplicates in the index, in any language")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print problems as JSON")] = False,
 ) -> None:
     """Check practice files; prints every problem as `file:line: field: message`."""
     from indexer.validate import validate_paths
 
     settings = get_settings()
-    problems = validate_paths(paths or [settings.practices_dir], _taxonomy(taxonomy), settings.practices_dir)
+    taxonomy_ = _taxonomy(taxonomy)
+    checked = paths or [settings.practices_dir]
+    problems = validate_paths(checked, taxonomy_, settings.practices_dir)
+    if duplicates:
+        problems = sorted(
+            [*problems, *_duplicate_warnings(checked, taxonomy_, settings)], key=lambda p: (str(p.path), p.line)
+        )
     errors = [p for p in problems if p.severity == "error" or strict]
     if as_json:
         typer.echo(json.dumps([{**p.__dict__, "path": str(p.path)} for p in problems], indent=2))
@@ -317,6 +325,39 @@ def _show_submission(path: Path, settings, taxonomy) -> None:
             typer.echo(f"    ? {question}")
 
 
+def _duplicate_warnings(paths: list[Path], taxonomy, settings) -> list:
+    """Warnings for valid files that closely resemble another indexed practice (none without an index).
+
+    Chunk vectors come from the embedding cache: only text never embedded is embedded now.
+    """
+    from indexer.cache import EmbeddingCache
+    from indexer.corpus import Problem, read_practices
+    from indexer.embedders import load_embedder
+    from indexer.store import UnusableIndexError
+    from search_api.duplicates import duplicates_of
+    from search_api.loaded import LoadedIndex
+
+    model = load_embedder(settings.embedder)
+    try:
+        index = LoadedIndex.open(settings.index_dir, model)
+    except UnusableIndexError:
+        return []
+    cache = EmbeddingCache(settings.cache_dir, model)
+
+    def embed(texts: list[str]):
+        return cache.embed([(hashlib.sha256(t.encode("utf-8")).hexdigest(), t) for t in texts])[0]
+
+    documents, _ = read_practices(paths, taxonomy)
+    try:
+        return [
+            Problem(d.path, d.key_lines.get(("id",), 1), "duplicates", found["message"], "warning")
+            for d in documents
+            for found in duplicates_of(index, embed, d, settings.duplicate_threshold)
+        ]
+    finally:
+        cache.close()
+
+
 def _duplicates_of(document, settings) -> list[dict]:
     """Near-duplicates of a parsed write-up in the live index ([] when there is none)."""
     from indexer.embedders import load_embedder
@@ -329,7 +370,7 @@ def _duplicates_of(document, settings) -> list[dict]:
         index = LoadedIndex.open(settings.index_dir, model)
     except UnusableIndexError:
         return []
-    return duplicates_of(index, model, document, settings.duplicate_threshold)
+    return duplicates_of(index, model.embed_passages, document, settings.duplicate_threshold)
 
 
 @app.command()

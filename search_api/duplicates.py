@@ -54,10 +54,14 @@ def near_duplicates(
     return found
 
 
-def duplicates_of(index: LoadedIndex, embedder, document, threshold: float = DEFAULT_THRESHOLD) -> list[dict]:
-    """Near-duplicates of a parsed write-up (an indexer Document), its own language versions excluded."""
+def duplicates_of(index: LoadedIndex, embed, document, threshold: float = DEFAULT_THRESHOLD) -> list[dict]:
+    """Near-duplicates of a parsed write-up (an indexer Document), its own language versions excluded.
+
+    `embed` turns chunk texts into vectors: the embedder's `embed_passages`, or a
+    cache-backed function that only embeds what was never embedded.
+    """
     from indexer.chunking import chunk_sections
 
     chunks = chunk_sections(document.id, document.title, document.sections)
-    vectors = embedder.embed_passages([chunk.embed_text for chunk in chunks])
+    vectors = embed([chunk.embed_text for chunk in chunks])
     return near_duplicates(index, vectors, document.language, exclude_group=document.group_id, threshold=threshold)

@@ -1,6 +1,7 @@
 """`praxis validate`: the format's rules, each error kind on a real broken file, and the CLI contract."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -142,3 +143,30 @@ def test_schema_exports_the_taxonomy_terms(taxonomy):
     schema = json.loads(praxis("schema").stdout)
     assert schema["properties"]["themes"]["items"]["enum"] == taxonomy.terms("themes")
     assert "id" in schema["required"] and "language" in schema["required"]
+
+
+def test_near_duplicates_in_the_index_are_warnings(hashing_index, tmp_path):
+    original = (FIXTURES / "practices" / "housing-roma-families.md").read_text()
+    (tmp_path / "copy.md").write_text(original.replace("id: housing-roma-families", "id: housing-copy"))
+    env = {
+        **os.environ,
+        "PRAXIS_INDEX_DIR": str(hashing_index),
+        "PRAXIS_EMBEDDER": "hashing",
+        "PRAXIS_CACHE_DIR": str(tmp_path / "cache"),
+        "PRAXIS_PRACTICES_DIR": str(FIXTURES / "practices"),
+    }
+    run = subprocess.run(
+        [sys.executable, "-m", "praxis", "validate", str(tmp_path)], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr
+    assert (
+        f"warning: {tmp_path / 'copy.md'}:2: duplicates: this looks like practice housing-roma-families" in run.stderr
+    )
+    quiet = subprocess.run(
+        [sys.executable, "-m", "praxis", "validate", "--no-duplicates", str(tmp_path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert "duplicates" not in quiet.stderr

@@ -47,7 +47,7 @@ def _duplicates(request: Request, model: Embedder, path, taxonomy) -> list[dict]
     except UnusableIndexError:
         return []
     document, _ = read_document(path, "practice", taxonomy)
-    return duplicates_of(index, model, document, request.app.state.settings.duplicate_threshold)
+    return duplicates_of(index, model.embed_passages, document, request.app.state.settings.duplicate_threshold)
 
 
 @router.post(
