@@ -272,3 +272,11 @@ def test_review_refuses_path_tricks_and_lists_due_reviews(site):
     due = praxis(root, "review", "--due", "--within", "800")
     assert due.returncode == 0 and "housing-roma-families" in due.stdout and "kinderschutz-familienrat" in due.stdout
     assert "mentoring-migrant-workers" not in due.stdout  # no review date
+
+
+def test_the_criteria_checklist_comes_from_the_methodology_page(taxonomy):
+    from indexer.review import criteria_checklist
+
+    checklist = criteria_checklist(ROOT / "docs" / "methodology" / "validating-practices.md", taxonomy)
+    assert list(checklist) == taxonomy.terms("criteria")
+    assert all(len(questions) >= 2 and all(q.endswith("?") for q in questions) for questions in checklist.values())
