@@ -84,10 +84,15 @@ def _check(decision: Decision, taxonomy: Taxonomy) -> None:
     if decision.status == "validated":
         exclusion = [k for k, group in taxonomy.criteria_groups.items() if group == "exclusion"]
         unmet = [k for k in exclusion if decision.criteria.get(k) != "met"]
-        if unmet:
+        core = [k for k, group in taxonomy.criteria_groups.items() if group == "core"]
+        unassessed = [k for k in core if decision.criteria.get(k, "not-assessed") == "not-assessed"]
+        if unmet or unassessed or decision.criteria.get("equity") == "not-met":
+            # The policy of docs/methodology/validating-practices.md: exclusion criteria are
+            # pass/fail, core criteria must be assessed, and a practice that widens gaps is not validated.
             raise ReviewError(
-                f"a validated practice must meet every exclusion criterion; not met: {', '.join(unmet)}"
-                " (accept it as under-review, or reject it)"
+                "a validated practice must meet every exclusion criterion, have its core criteria assessed and "
+                f"not fail equity; not met: {', '.join(unmet) or '-'}; not assessed: {', '.join(unassessed) or '-'}"
+                f"; equity: {decision.criteria.get('equity', 'not recorded')} (accept it as under-review, or reject it)"
             )
 
 

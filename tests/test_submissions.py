@@ -227,6 +227,20 @@ def test_from_submission_to_a_validated_practice_in_search(site, hashing):
         "relevance=met",
     )
     assert refused.returncode == 1 and "not met: intervention-characteristics" in refused.stderr
+    unfair = praxis(
+        root,
+        "review",
+        "bicycle-repair-refugees",
+        "--accept",
+        "--reviewer",
+        "A. Reviewer",
+        *EXCLUSION_MET,
+        "--criterion",
+        "effectiveness-and-efficiency=met",
+        "--criterion",
+        "equity=not-met",
+    )
+    assert unfair.returncode == 1 and "equity: not-met" in unfair.stderr
 
     accepted = praxis(
         root,
