@@ -253,6 +253,10 @@ def test_from_submission_to_a_validated_practice_in_search(site, hashing):
         "emerging",
         *EXCLUSION_MET,
         "--criterion",
+        "effectiveness-and-efficiency=met",
+        "--criterion",
+        "equity=partly-met",
+        "--criterion",
         "transferability=partly-met",
     )
     assert accepted.returncode == 0, accepted.stderr
