@@ -112,7 +112,7 @@ def read_document(
     try:
         meta = PracticeMeta.model_validate(source.front_matter, context={"taxonomy": taxonomy})
     except ValidationError as error:
-        return None, [_problem_from_pydantic(path, source, item) for item in error.errors()]
+        return None, [problem_from_pydantic(path, source, item) for item in error.errors()]
     document = Document(
         path, kind, meta.id, meta.title, meta.language, sections, meta, None, content_hash, key_lines=source.key_lines
     )
@@ -125,16 +125,20 @@ def _page_id(path: Path, root: Path | None) -> str:
     return relative.with_suffix("").as_posix()
 
 
-def _problem_from_pydantic(path: Path, source: frontmatter.SourceFile, item: dict) -> Problem:
+def problem_from_pydantic(
+    path: Path, source: frontmatter.SourceFile, item: dict, guide: str = "docs/contributing/practice-format.md"
+) -> Problem:
+    """A pydantic error as a Problem at the line of the offending key (a missing field: the
+    first line of the YAML); `guide` is the page that lists the allowed fields."""
     location = tuple(part for part in item["loc"] if part != "[key]")
     message = item["msg"].removeprefix("Value error, ")
     if item["type"] == "missing":
         message = "required field is missing"
-        line = 2
+        line = min(source.key_lines.values(), default=1)
     else:
         line = source.line_of(location)
     if item["type"] == "extra_forbidden":
-        message = "unknown field; see docs/contributing/practice-format.md for the allowed fields"
+        message = f"unknown field; see {guide} for the allowed fields"
     return Problem(path, line, ".".join(map(str, location)) or "front matter", message)
 
 

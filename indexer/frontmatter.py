@@ -78,25 +78,29 @@ def split(text: str, require: bool = True) -> SourceFile:
     closing = next((i for i in range(1, len(lines)) if lines[i].strip() == FENCE), None)
     if closing is None:
         raise FrontMatterError(1, "front matter is not closed: add a '---' line after it")
-    yaml_text = "".join(lines[1:closing])
+    data, key_lines = parse_yaml("".join(lines[1:closing]), first_line=2)
+    if not isinstance(data, dict):
+        raise FrontMatterError(2, "front matter must be a mapping of 'key: value' lines")
+    return SourceFile(data, "".join(lines[closing + 1 :]), closing + 2, key_lines)
+
+
+def parse_yaml(yaml_text: str, first_line: int = 1) -> tuple[Any, dict[tuple, int]]:
+    """Safe YAML (dates kept as text) and the 1-based line of every key path in it, counting
+    `yaml_text`'s first line as `first_line`. Malformed YAML is a FrontMatterError with its line."""
     try:
         node = yaml.compose(yaml_text, Loader=_Loader)
         data = yaml.load(yaml_text, Loader=_Loader)  # _Loader is a SafeLoader: no arbitrary objects
     except yaml.YAMLError as error:
         # The context mark is where the unfinished construct starts (an unclosed "[", say);
-        # the problem mark is where YAML gave up, often the end of the front matter.
+        # the problem mark is where YAML gave up, often the end of the document.
         mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
-        line = mark.line + 2 if mark else 1
+        line = mark.line + first_line if mark else first_line
         context = getattr(error, "context", None)
         problem = getattr(error, "problem", None) or str(error)
         raise FrontMatterError(line, f"malformed YAML: {context + ': ' if context else ''}{problem}") from error
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise FrontMatterError(2, "front matter must be a mapping of 'key: value' lines")
     key_lines: dict[tuple, int] = {}
-    _collect_key_lines(node, (), key_lines, offset=2)
-    return SourceFile(data, "".join(lines[closing + 1 :]), closing + 2, key_lines)
+    _collect_key_lines(node, (), key_lines, offset=first_line)
+    return ({} if data is None else data), key_lines
 
 
 def _collect_key_lines(node: yaml.Node | None, path: tuple, out: dict[tuple, int], offset: int) -> None:

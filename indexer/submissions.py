@@ -85,11 +85,15 @@ class SubmissionError(ValueError):
         self.conflict = conflict
 
 
+def slug(text: str, fallback: str = "practice") -> str:
+    """An id from a text: ASCII letters and digits joined by dashes, at most 60 characters."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:60].strip("-") or fallback
+
+
 def slugify(title: str) -> str:
-    """An id from a title: ASCII letters and digits, dashes, plus a random tail against clashes."""
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
-    stem = re.sub(r"[^a-z0-9]+", "-", ascii_title).strip("-")[:60].strip("-") or "practice"
-    return f"{stem}-{secrets.token_hex(3)}"
+    """An id from a title, plus a random tail against clashes."""
+    return f"{slug(title)}-{secrets.token_hex(3)}"
 
 
 def front_matter(submission: Submission, practice_id: str, today: dt.date) -> dict:

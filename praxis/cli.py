@@ -127,32 +127,43 @@ def index(
         )
 
 
+def _open_index(index_path: Path | None, embedder: str | None):
+    """The live index and its embedder, or exit 1 with the reason the index is unusable."""
+    from indexer.embedders import load_embedder
+    from indexer.store import UnusableIndexError
+    from search_api.loaded import LoadedIndex
+
+    settings = get_settings()
+    model = load_embedder(embedder or settings.embedder)
+    try:
+        return LoadedIndex.open(index_path or settings.index_dir, model), model
+    except UnusableIndexError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+
+
+IndexOption = Annotated[Path | None, typer.Option("--index", help="Index path [default: PRAXIS_INDEX_DIR]")]
+EmbedderOption = Annotated[str | None, typer.Option(help="Embedder spec [default: PRAXIS_EMBEDDER]")]
+
+
 @app.command()
 def search(
     query: Annotated[str, typer.Argument(help="The problem, described in any language")],
-    index_path: Annotated[Path | None, typer.Option("--index", help="Index path [default: PRAXIS_INDEX_DIR]")] = None,
+    index_path: IndexOption = None,
     k: Annotated[int, typer.Option("--k", min=1, max=100, help="Number of practices")] = 10,
     mode: Annotated[str, typer.Option(help="hybrid, semantic or keyword")] = "hybrid",
     lang: Annotated[list[str] | None, typer.Option("--lang", help="Only practices in these languages")] = None,
-    embedder: Annotated[str | None, typer.Option(help="Embedder spec [default: PRAXIS_EMBEDDER]")] = None,
+    embedder: EmbedderOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON")] = False,
 ) -> None:
     """Find practices for a problem described in any language."""
-    from indexer.embedders import load_embedder
-    from indexer.store import UnusableIndexError
     from search_api.engine import Filters, Query
     from search_api.engine import search as run
-    from search_api.loaded import LoadedIndex
 
     if mode not in ("hybrid", "semantic", "keyword"):
         raise typer.BadParameter("use hybrid, semantic or keyword", param_hint="--mode")
     settings = get_settings()
-    model = load_embedder(embedder or settings.embedder)
-    try:
-        loaded = LoadedIndex.open(index_path or settings.index_dir, model)
-    except UnusableIndexError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(1) from None
+    loaded, model = _open_index(index_path, embedder)
     query_options = dict(
         dense_weight=settings.dense_weight, keyword_weight=settings.keyword_weight, centre=settings.centre_languages
     )
@@ -385,6 +396,104 @@ def serve(
 
     settings = get_settings()
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+
+
+curriculum_app = typer.Typer(
+    help="Training programmes from methodology modules and practices: draft, validate, export.",
+    no_args_is_help=True,
+)
+app.add_typer(curriculum_app, name="curriculum")
+
+
+def _library():
+    from praxis.curricula import Library
+
+    settings = get_settings()
+    return Library.open(settings.practices_dir, settings.docs_dir, settings.taxonomy_file)
+
+
+@curriculum_app.command("draft")
+def curriculum_draft(
+    topic: Annotated[str, typer.Option(help="What the training is about, in any language")],
+    audience: Annotated[str, typer.Option(help="Who it is for, e.g. 'case managers of local programmes'")],
+    hours: Annotated[float, typer.Option(min=1, max=200, help="Total hours")],
+    language: Annotated[str, typer.Option(help="Language of the curriculum (ISO 639-1)")],
+    curriculum_id: Annotated[str | None, typer.Option("--id", help="File name [default: from the topic]")] = None,
+    out: Annotated[Path | None, typer.Option(help="Directory [default: PRAXIS_CURRICULA_DIR]")] = None,
+    index_path: IndexOption = None,
+    embedder: EmbedderOption = None,
+) -> None:
+    """Assemble a draft curriculum: methodology modules in teaching order, case-study practices
+    from any language, hours allocated. Writes curricula/ID.yml (never overwrites) for you to edit."""
+    from indexer.curriculum import to_yaml
+    from indexer.writing import write_new
+    from search_api.curricula import DraftRequest, draft, methodology_order
+
+    settings = get_settings()
+    loaded, model = _open_index(index_path, embedder)
+    request = DraftRequest(topic, audience, hours, language, curriculum_id)
+    try:
+        curriculum = draft(loaded, model, request, methodology_order(settings.docs_dir), settings.centre_languages)
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from error
+    path = (out or settings.curricula_dir) / f"{curriculum.id}.yml"
+    try:
+        write_new(path, to_yaml(curriculum))
+    except FileExistsError:
+        typer.echo(f"error: {path} exists; choose another --id or remove it", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"wrote {path}: {len(curriculum.modules)} modules, {curriculum.hours:g} h")
+    for module in curriculum.modules:
+        typer.echo(f"  {module.hours:>4g} h  {module.page}  case studies: {', '.join(module.practices) or '-'}")
+    typer.echo(f"edit it, then: praxis curriculum validate {path} && praxis curriculum export {curriculum.id}")
+
+
+@curriculum_app.command("validate")
+def curriculum_validate(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or directories [default: curricula dir]")] = None,
+) -> None:
+    """Check curricula: unknown page or practice ids, hours that don't add up, empty modules."""
+    from praxis.curricula import curriculum_files
+
+    library = _library()
+    files = curriculum_files(paths or [get_settings().curricula_dir])
+    problems = [problem for path in files for problem in library.check(path)[1]]
+    for problem in problems:
+        typer.echo(f"error: {problem}", err=True)
+    typer.echo(f"{len(files)} curricula, {len(problems)} error(s)", err=True)
+    if problems or not files:
+        raise typer.Exit(1)
+
+
+@curriculum_app.command("export")
+def curriculum_export(
+    curriculum_id: Annotated[str, typer.Argument(help="Curriculum id (its file name in the curricula dir)")],
+    out: Annotated[Path | None, typer.Option(help="Output file [default: ID.html]")] = None,
+    index_path: IndexOption = None,
+    embedder: EmbedderOption = None,
+) -> None:
+    """Write a self-contained printable HTML programme that cites every practice it uses."""
+    from indexer.writing import replace
+    from praxis.curricula import find_curriculum
+    from praxis.export import render_html
+    from search_api.curricula import with_query_practices
+
+    settings = get_settings()
+    library = _library()
+    try:
+        curriculum, problems = library.check(find_curriculum(settings.curricula_dir, curriculum_id))
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from error
+    if curriculum is None:
+        for problem in problems:
+            typer.echo(f"error: {problem}", err=True)
+        raise typer.Exit(1)
+    if any(module.practice_query for module in curriculum.modules):
+        loaded, model = _open_index(index_path, embedder)
+        curriculum = with_query_practices(curriculum, loaded, model, settings.centre_languages)
+    path = out or Path(f"{curriculum.id}.html")
+    replace(path, render_html(curriculum, library))
+    typer.echo(f"wrote {path}")
 
 
 def main() -> None:

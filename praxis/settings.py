@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     """Practice write-ups (Markdown with YAML front matter)."""
     docs_dir: Path = Path("docs")
     """Methodology pages, indexed alongside practices."""
+    curricula_dir: Path = Path("curricula")
+    """Training programmes (YAML) built from methodology pages and practices."""
     index_dir: Path = Path(".praxis/index")
     """Where `praxis index` keeps the live index (a symlink to the current build)."""
     cache_dir: Path = Path(".praxis/cache")

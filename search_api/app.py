@@ -18,7 +18,7 @@ from indexer.language import detect
 from praxis import __version__
 from praxis.settings import Settings, get_settings
 from search_api.loaded import IndexHolder
-from search_api.routers import meta, practices, search, submissions
+from search_api.routers import curricula, meta, practices, search, submissions
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 64 * 1024
@@ -75,7 +75,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     detect("Praxis loads its language profiles at start-up, not on the first request.")
     app.state.settings = settings
     app.state.holder = IndexHolder(Path(settings.index_dir), embedder or load_embedder(settings.embedder))
-    for router in (search.router, practices.router, meta.router, submissions.router):
+    for router in (search.router, practices.router, meta.router, submissions.router, curricula.router):
         app.include_router(router, prefix="/api")
 
     @app.exception_handler(Exception)

@@ -1,0 +1,48 @@
+"""`/api/curricula`: draft a training programme from a topic."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from pydantic import BaseModel, Field
+
+from indexer.curriculum import Curriculum, to_yaml
+from indexer.taxonomy import cached_taxonomy
+from search_api import curricula
+from search_api.dependencies import embedder, live_index
+
+router = APIRouter(prefix="/curricula", tags=["curricula"])
+
+
+class DraftIn(BaseModel):
+    topic: Annotated[str, Field(min_length=3, max_length=500, description="What the training is about, any language")]
+    audience: Annotated[str, Field(min_length=1, max_length=300)]
+    hours: float = Field(ge=1, le=200, description="Total hours")
+    language: str = Field(pattern=r"^[a-z]{2}$", description="Language of the curriculum (ISO 639-1)")
+
+
+class DraftOut(BaseModel):
+    curriculum: Curriculum
+    yaml: str = Field(description="The draft as a file for curricula/, to edit and validate")
+
+
+@lru_cache(maxsize=4)
+def _order(docs_dir: Path) -> list[str]:
+    return curricula.methodology_order(docs_dir)
+
+
+@router.post("/draft", response_model=DraftOut, responses={422: {"description": "Invalid request"}})
+def draft(request: DraftIn, http: Request, index=Depends(live_index), model=Depends(embedder)):
+    """The draft `praxis curriculum draft` would write: modules in teaching order, case-study
+    practices from any language (validated and stronger evidence first), hours allocated."""
+    settings = http.app.state.settings
+    languages = cached_taxonomy(settings.taxonomy_file).languages
+    if request.language not in languages:
+        raise HTTPException(status_code=422, detail=f"language: use one of {', '.join(languages)}")
+    wanted = curricula.DraftRequest(request.topic, request.audience, request.hours, request.language)
+    try:
+        result = curricula.draft(index, model, wanted, _order(settings.docs_dir), settings.centre_languages)
+    except ValueError as error:
+        raise HTTPException(status_code=422, detail=str(error)) from None
+    return DraftOut(curriculum=result, yaml=to_yaml(result))

@@ -1,0 +1,78 @@
+"""The ways to browse practices: theme, target group, method, country, language, evidence.
+
+In: a :class:`~site_hooks.catalogue.Catalogue`. Out: :data:`FACETS`, each of which knows
+its page, the values a practice or write-up has, their labels in a reader's language,
+the anchor of a value on its page, and how many practices each value counts.
+
+A practice counts once whatever its number of language versions, and is filed by its
+original's metadata; under languages, by the language of each of its versions.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from site_hooks.catalogue import Catalogue, WriteUp
+from site_hooks.labels import Labels, language_name
+
+
+@dataclass(frozen=True)
+class Facet:
+    key: str
+    title: str
+    """The page's title: "Practices by ..."."""
+    noun: str
+    """What a value is, for sentences and table headings."""
+    values_of: Callable[[WriteUp], list[str]]
+    vocabulary: str | None = None
+    """The taxonomy vocabulary of the values, if they have one."""
+    per_version: bool = False
+    """Values come from every language version, not just the original (languages)."""
+
+    @property
+    def src_uri(self) -> str:
+        return f"browse/{self.key.replace('_', '-')}.md"
+
+    def label(self, labels: Labels, value: str) -> str:
+        if self.vocabulary:
+            return labels.term(self.vocabulary, value)
+        if self.key == "countries":
+            return labels.country(value)
+        return language_name(value)
+
+    @staticmethod
+    def anchor(value: str) -> str:
+        return value.lower()
+
+    def known_values(self, catalogue: Catalogue) -> list[str]:
+        """Every value worth listing: the vocabulary's terms in order, else the values in use."""
+        if self.vocabulary:
+            return catalogue.taxonomy.terms(self.vocabulary)
+        return sorted({value for write_up in catalogue.write_ups for value in self.values_of(write_up)})
+
+    def members(self, catalogue: Catalogue) -> dict[str, list[list[WriteUp]]]:
+        """Value to the practices (each as its write-ups, original first) filed under it."""
+        filed: dict[str, list[list[WriteUp]]] = {value: [] for value in self.known_values(catalogue)}
+        for practice in catalogue.practices:
+            holders = practice if self.per_version else practice[:1]
+            for value in dict.fromkeys(v for write_up in holders for v in self.values_of(write_up)):
+                filed.setdefault(value, []).append(practice)
+        return filed
+
+    def counts(self, catalogue: Catalogue) -> dict[str, int]:
+        return {value: len(practices) for value, practices in self.members(catalogue).items()}
+
+
+def _evidence(write_up: WriteUp) -> list[str]:
+    return [write_up.meta.evidence.level] if write_up.meta.evidence else []
+
+
+THEMES = Facet("themes", "Practices by theme", "theme", lambda w: w.meta.themes, "themes")
+TARGET_GROUPS = Facet(
+    "target_groups", "Practices by target group", "target group", lambda w: w.meta.target_groups, "target_groups"
+)
+METHODS = Facet("methods", "Practices by method", "method", lambda w: w.meta.methods, "methods")
+COUNTRIES = Facet("countries", "Practices by country", "country", lambda w: w.meta.countries)
+LANGUAGES = Facet("languages", "Practices by language", "language", lambda w: [w.language], per_version=True)
+EVIDENCE = Facet("evidence", "Practices by evidence level", "evidence level", _evidence, "evidence_levels")
+
+FACETS = (THEMES, TARGET_GROUPS, METHODS, COUNTRIES, LANGUAGES, EVIDENCE)
