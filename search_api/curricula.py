@@ -29,8 +29,8 @@ MIN_MODULES, MAX_MODULES = 2, 6
 SLOT = 0.5
 """Hours are allocated in half hours."""
 CANDIDATES = 20
-EVIDENCE_BONUS = {"emerging": 0, "promising": 1, "good": 2, "best": 3}
-VALIDATED_BONUS = 2
+EVIDENCE_BONUS = {"emerging": 0, "promising": 0.5, "good": 1, "best": 1.5}
+VALIDATED_BONUS = 1
 OVERVIEW = "methodology/index"
 
 PHRASES = {
@@ -122,22 +122,22 @@ def draft(index: LoadedIndex, embedder: Embedder, request: DraftRequest, order: 
     pages = _relevant_pages(index, embedder, request, centre)
     count = min(max(round(request.hours / HOURS_PER_MODULE), MIN_MODULES), MAX_MODULES, len(pages))
     chosen = sorted(pages[:count], key=lambda hit: _position(order, hit["id"]))
-    hours = allocate(request.hours, [hit["score"] for hit in chosen])
+    hours = allocate(request.hours, _weights(chosen))
     phrases = PHRASES.get(request.language, PHRASES["en"])
     used: set[str] = set()
     modules = []
     for hit, module_hours in zip(chosen, hours, strict=True):
-        practices = _case_studies(
-            index, embedder, f"{request.topic}. {hit['title']}", case_studies_for(module_hours), used, centre
-        )
+        text = f"{request.topic}. {hit['title']}"
+        practices = _case_studies(index, embedder, text, case_studies_for(module_hours), used, centre)
         used.update(p["group_id"] for p in practices)
+        versions = [_version(p, request.language) for p in practices]
         activities = [
             phrases["input"].format(module=hit["title"]),
-            *(phrases["case_study"].format(practice=f"{p['title']} ({p['language']})") for p in practices),
+            *(phrases["case_study"].format(practice=f"{v['title']} ({v['language']})") for v in versions),
             phrases["exercise"].format(module=hit["title"]),
         ]
         modules.append(
-            Module(page=hit["id"], hours=module_hours, activities=activities, practices=[p["id"] for p in practices])
+            Module(page=hit["id"], hours=module_hours, activities=activities, practices=[v["id"] for v in versions])
         )
     return Curriculum(
         id=request.id or _draft_id(request),
@@ -159,10 +159,19 @@ def _draft_id(request: DraftRequest) -> str:
 
 
 def _relevant_pages(index: LoadedIndex, embedder: Embedder, request: DraftRequest, centre: bool) -> list[dict]:
+    """Methodology pages by meaning alone: the pages are English and the topic may not be, and
+    keywords would favour pages that quote examples in the topic's language."""
     filters = engine.Filters(kinds=["page"])
-    query = engine.Query(request.topic, "hybrid", filters, page_size=50, centre=centre)
+    query = engine.Query(request.topic, "semantic", filters, page_size=50, centre=centre)
     hits = engine.search(index, embedder, query).results
     return [hit for hit in hits if hit["id"].startswith("methodology/") and hit["id"] != OVERVIEW]
+
+
+def _weights(pages: list[dict]) -> list[float]:
+    """Time weights from 1 (the least relevant module) to 2 (the most): relevance matters, every module counts."""
+    scores = [max(hit["explanation"]["dense_score"] or 0.0, 0.0) for hit in pages]
+    top = max(scores, default=0.0) or 1.0
+    return [1 + score / top for score in scores]
 
 
 def _position(order: list[str], page: str) -> tuple[int, str]:
@@ -186,6 +195,15 @@ def allocate(total: float, weights: list[float]) -> list[float]:
     return [(f + g) * SLOT for f, g in zip(floor, given, strict=True)]
 
 
+def _version(hit: dict, language: str) -> dict:
+    """The practice's version in `language` if it has one, else its original (id, title, language)."""
+    versions = [{"id": hit["id"], "title": hit["title"], "language": hit["language"]}, *hit["versions"]]
+    return next(
+        (v for v in versions if v["language"] == language),
+        next(v for v in versions if v["id"] == hit["group_id"]),
+    )
+
+
 def case_studies_for(hours: float) -> int:
     """One case study per two hours of a module, one to three."""
     return min(3, max(1, round(hours / 2)))
@@ -204,7 +222,7 @@ def _case_studies(
     return (mixed + repeats)[:wanted]
 
 
-def _standing(hit: dict) -> int:
+def _standing(hit: dict) -> float:
     """How many places a practice moves up for being validated and for stronger evidence."""
     return VALIDATED_BONUS * (hit["status"] == "validated") + EVIDENCE_BONUS.get(hit["evidence"] or "", 0)
 
@@ -220,7 +238,7 @@ def with_query_practices(curriculum: Curriculum, index: LoadedIndex, embedder: E
         practices = list(module.practices)
         if module.practice_query and len(practices) < 3:
             found = _case_studies(index, embedder, module.practice_query, 3 - len(practices), used_groups, centre)
-            practices += [hit["id"] for hit in found]
+            practices += [_version(hit, curriculum.language)["id"] for hit in found]
             used_groups.update(hit["group_id"] for hit in found)
         modules.append(module.model_copy(update={"practices": practices}))
     return curriculum.model_copy(update={"modules": modules})

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -169,6 +170,21 @@ def test_facet_pages_count_practices_and_coverage_has_charts(repo_site):
     for chart in charts:
         svg = (repo_site / "browse" / "coverage" / chart["src"]).resolve().read_text()
         assert "<svg" in svg and "<title" in svg and "<desc" in svg
+
+
+def test_curricula_have_pages_with_schedule_modules_and_case_studies(repo_site):
+    curricula = sorted((ROOT / "curricula").glob("*.yml"))
+    listing = page(repo_site, "curricula")
+    assert len(curricula) >= 3 and all(f'href="{path.stem}/"' in listing for path in curricula)
+    source = yaml.safe_load(curricula[0].read_text())
+    html = page(repo_site, f"curricula/{source['id']}")
+    assert re.search(rf'<html [^>]*lang="{source["language"]}"', html)
+    links = [a.get("href", "") for tag, a in Elements.of(html).tags if tag == "a"]
+    for module in source["modules"]:
+        assert f"../../{module['page']}/" in links
+        assert all(f"../../practices/{practice}/" in links for practice in module.get("practices", []))
+    schedule = dict(Elements.of(html).first_table_rows())
+    assert list(schedule) == [str(n) for n in range(1, len(source["modules"]) + 1)]
 
 
 def test_contributor_markup_never_reaches_a_page(fixture_site):
