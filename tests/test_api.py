@@ -18,7 +18,7 @@ def api(hashing_index, hashing):
         yield client
 
 
-def test_search_get_returns_practices_with_passages_versions_and_explanations(api):
+def test_search_get_returns_practices_with_passages_versions_and_explanations(api, hashing_index):
     body = api.get("/api/search", params={"q": "locuințe sociale pentru familii rome"}).json()
     top = body["results"][0]
     assert body["query_language"] == "ro" and body["mode"] == "hybrid"
@@ -29,7 +29,8 @@ def test_search_get_returns_practices_with_passages_versions_and_explanations(ap
     assert top["passage"][start:end].lower().startswith(("locuin", "famil", "rom", "social"))
     explanation = top["explanation"]
     assert explanation["dense_rank"] == 1 and explanation["keyword_rank"] == 1
-    assert explanation["fused_score"] == pytest.approx(2 / 61, abs=1e-6)
+    weights = app_settings(hashing_index)
+    assert explanation["fused_score"] == pytest.approx((weights.dense_weight + weights.keyword_weight) / 61, abs=1e-6)
 
 
 def test_translations_are_one_result(api):
