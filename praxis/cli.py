@@ -220,7 +220,7 @@ def evaluate(
         }
     }
     if tune:
-        dense_weights = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
+        dense_weights = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
         grid = [evaluation.Settings(dense, 1.0, centre) for centre in (False, True) for dense in dense_weights]
         tuning = evaluation.tune(loaded, model, [q for q in every if q.split == "tune"], tqdm(grid, desc="tuning"))
         results["tuning"] = tuning

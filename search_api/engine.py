@@ -197,11 +197,25 @@ def highlight(text: str, query: str, language: str | None) -> list[list[int]]:
     return [[t.startchar, t.endchar] for t in analyzer(text, chars=True, mode="index") if t.text in terms]
 
 
-def _ranks(scores: dict[str, float]) -> dict[str, int]:
+def ranks(scores: dict[str, float]) -> dict[str, int]:
+    """Rank (1 = best) of each key by descending score."""
     return {key: rank for rank, key in enumerate(sorted(scores, key=lambda k: -scores[k]), start=1)}
 
 
-def _best_per_group(scored: Scored, documents: list[dict]) -> dict[str, float]:
+def reciprocal_rank_fusion(
+    dense: dict[str, float], keyword: dict[str, float], dense_weight: float, keyword_weight: float
+) -> dict[str, float]:
+    """Practice scores ``w_dense / (K + dense_rank) + w_keyword / (K + keyword_rank)``."""
+    dense_rank, keyword_rank = ranks(dense), ranks(keyword)
+    return {
+        key: (dense_weight / (RRF_K + dense_rank[key]) if key in dense_rank else 0.0)
+        + (keyword_weight / (RRF_K + keyword_rank[key]) if key in keyword_rank else 0.0)
+        for key in dense_rank | keyword_rank
+    }
+
+
+def best_per_practice(scored: Scored, documents: list[dict]) -> dict[str, float]:
+    """Best chunk score per practice (group id): a practice scores by its best language version."""
     best: dict[str, float] = {}
     for doc, score in scored.score.items():
         group = documents[doc]["group_id"]
@@ -224,15 +238,13 @@ def search(index: LoadedIndex, embedder: Embedder, query: Query) -> SearchResult
     groups: dict[str, list[int]] = defaultdict(list)
     for doc in set(dense.score) | set(keyword.score):
         groups[documents[doc]["group_id"]].append(doc)
-    group_dense, group_keyword = _best_per_group(dense, documents), _best_per_group(keyword, documents)
-    dense_rank, keyword_rank = _ranks(group_dense), _ranks(group_keyword)
-    fused = {}
-    for group, docs in groups.items():
-        score = query.dense_weight / (RRF_K + dense_rank[group]) if group in dense_rank else 0.0
-        score += query.keyword_weight / (RRF_K + keyword_rank[group]) if group in keyword_rank else 0.0
-        if query.prefer_language and any(documents[d]["language"] == query.prefer_language for d in docs):
-            score *= 1.1
-        fused[group] = score
+    group_dense, group_keyword = best_per_practice(dense, documents), best_per_practice(keyword, documents)
+    dense_rank, keyword_rank = ranks(group_dense), ranks(group_keyword)
+    fused = reciprocal_rank_fusion(group_dense, group_keyword, query.dense_weight, query.keyword_weight)
+    if query.prefer_language:
+        for group, docs in groups.items():
+            if any(documents[d]["language"] == query.prefer_language for d in docs):
+                fused[group] *= 1.1
     primary = {"hybrid": fused, "semantic": group_dense, "keyword": group_keyword}[query.mode]
     ordered = sorted(primary, key=lambda g: (-primary[g], g))
     shown = {group: _representative(groups[group], dense, keyword, documents, query) for group in ordered}

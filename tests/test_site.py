@@ -63,12 +63,15 @@ names one colleague who answers everyday questions.
 """
 
 
-def build_site(site_dir: Path, index_dir: Path, practices_dir: Path) -> subprocess.CompletedProcess:
-    """`mkdocs build --strict` of the repository's site over the given practices and index."""
+def build_site(
+    site_dir: Path, index_dir: Path, practices_dir: Path, curricula_dir: Path
+) -> subprocess.CompletedProcess:
+    """`mkdocs build --strict` of the repository's site over the given practices, curricula and index."""
     env = {
         **os.environ,
         "PRAXIS_INDEX_DIR": str(index_dir),
         "PRAXIS_PRACTICES_DIR": str(practices_dir),
+        "PRAXIS_CURRICULA_DIR": str(curricula_dir),
         "NO_MKDOCS_2_WARNING": "1",
     }
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(ROOT / "mkdocs.yml"), "-d", str(site_dir)]
@@ -81,7 +84,8 @@ def fixture_site(tmp_path_factory, hashing):
     root = copy_fixture_corpus(tmp_path_factory.mktemp("fixture-site"))
     (root / "practices" / "hostile-write-up.md").write_text(HOSTILE_PRACTICE)
     build_index(build_request(root), hashing)
-    result = build_site(root / "site", root / "index", root / "practices")
+    # The repository's curricula cite practices the fixture corpus does not have.
+    result = build_site(root / "site", root / "index", root / "practices", root / "curricula")
     assert result.returncode == 0, result.stderr
     return root
 
@@ -90,7 +94,7 @@ def fixture_site(tmp_path_factory, hashing):
 def repo_site(tmp_path_factory, repo_index):
     """The repository's own practices and methodology, with the real model's index."""
     site = tmp_path_factory.mktemp("repo-site") / "site"
-    result = build_site(site, repo_index, ROOT / "practices")
+    result = build_site(site, repo_index, ROOT / "practices", ROOT / "curricula")
     assert result.returncode == 0, result.stderr
     return site
 
@@ -203,7 +207,7 @@ def test_the_build_fails_on_an_index_that_does_not_match_the_practices(fixture_s
     practices = tmp_path / "practices"
     shutil.copytree(fixture_site / "practices", practices)
     (practices / "hostile-write-up.md").unlink()
-    result = build_site(tmp_path / "site", fixture_site / "index", practices)
+    result = build_site(tmp_path / "site", fixture_site / "index", practices, tmp_path / "curricula")
     assert result.returncode != 0
     assert "hostile-write-up is indexed but has no file" in result.stderr and "praxis index" in result.stderr
 
