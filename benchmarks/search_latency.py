@@ -56,12 +56,19 @@ def long_queries(count: int, words: int = 300) -> list[str]:
     return windows[:count]
 
 
-def scaled_index(base: LoadedIndex, size: int, directory: Path, embedder) -> Path:
-    """A synthetic index of `size` chunks made from the base index (see the module docstring)."""
+def scaled_vectors(base: LoadedIndex, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """`size` unit vectors: the base index's chunk vectors in turn, each with a little noise,
+    and the base row each one comes from."""
     rng = np.random.default_rng(size)
     rows = np.arange(size) % len(base.chunks)
     vectors = base.vectors[rows] + rng.normal(0, 0.02, (size, base.vectors.shape[1])).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return rows, vectors
+
+
+def scaled_index(base: LoadedIndex, size: int, directory: Path, embedder) -> Path:
+    """A synthetic index of `size` chunks made from the base index (see the module docstring)."""
+    rows, vectors = scaled_vectors(base, size)
     documents = {d["id"]: d for d in base.documents}
     records = []
     for start in range(0, size, 10):

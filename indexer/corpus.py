@@ -143,7 +143,7 @@ def problem_from_pydantic(
 
 
 def _soft_problems(document: Document, source: frontmatter.SourceFile, taxonomy: Taxonomy) -> list[Problem]:
-    """Warnings: language mismatch, missing recommended sections, overdue review."""
+    """Warnings: language mismatch, missing recommended sections, a status the criteria do not allow, overdue review."""
     problems = []
     meta = document.meta
     detected = document.detected_language
@@ -171,6 +171,19 @@ def _soft_problems(document: Document, source: frontmatter.SourceFile, taxonomy:
                     "warning",
                 )
             )
+    validation = meta.validation
+    breaches = validation and validation.status == "validated" and taxonomy.validation_breaches(validation.criteria)
+    if breaches:
+        problems.append(
+            Problem(
+                document.path,
+                source.line_of(("validation", "status")),
+                "validation.status",
+                f"'validated' but {'; '.join(breaches)}: record the reviewers' results, or set the status to "
+                "under-review (docs/methodology/validating-practices.md)",
+                "warning",
+            )
+        )
     due = meta.validation.next_review if meta.validation else None
     if due and due < dt.date.today():
         problems.append(

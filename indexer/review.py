@@ -81,19 +81,12 @@ def default_next_review(date: dt.date, evidence: str | None) -> dt.date:
 def _check(decision: Decision, taxonomy: Taxonomy) -> None:
     if not decision.reviewers:
         raise ReviewError("name at least one reviewer (--reviewer)")
-    if decision.status == "validated":
-        exclusion = [k for k, group in taxonomy.criteria_groups.items() if group == "exclusion"]
-        unmet = [k for k in exclusion if decision.criteria.get(k) != "met"]
-        core = [k for k, group in taxonomy.criteria_groups.items() if group == "core"]
-        unassessed = [k for k in core if decision.criteria.get(k, "not-assessed") == "not-assessed"]
-        if unmet or unassessed or decision.criteria.get("equity") == "not-met":
-            # The policy of docs/methodology/validating-practices.md: exclusion criteria are
-            # pass/fail, core criteria must be assessed, and a practice that widens gaps is not validated.
-            raise ReviewError(
-                "a validated practice must meet every exclusion criterion, have its core criteria assessed and "
-                f"not fail equity; not met: {', '.join(unmet) or '-'}; not assessed: {', '.join(unassessed) or '-'}"
-                f"; equity: {decision.criteria.get('equity', 'not recorded')} (accept it as under-review, or reject it)"
-            )
+    breaches = taxonomy.validation_breaches(decision.criteria) if decision.status == "validated" else []
+    if breaches:
+        raise ReviewError(
+            f"a validated practice must meet every exclusion criterion, have its core criteria assessed and not "
+            f"fail equity: {'; '.join(breaches)} (accept it as under-review, or reject it)"
+        )
 
 
 def _apply(path: Path, decision: Decision, taxonomy: Taxonomy) -> str:

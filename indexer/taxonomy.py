@@ -40,6 +40,27 @@ class Taxonomy:
         """The canonical section key a heading names, in any language, or None."""
         return self._heading_to_section.get(_normalise_heading(heading))
 
+    def validation_breaches(self, criteria: dict[str, str]) -> list[str]:
+        """Why `criteria` results do not allow status `validated`, or [] when they do.
+
+        The policy of docs/methodology/validating-practices.md: exclusion criteria are
+        pass/fail, core criteria must be assessed, and a practice that widens gaps (fails
+        equity) is not validated.
+        """
+        exclusion = [k for k, group in self.criteria_groups.items() if group == "exclusion"]
+        core = [k for k, group in self.criteria_groups.items() if group == "core"]
+        breaches = [
+            f"exclusion criterion '{k}' is {criteria.get(k, 'not recorded')}"
+            for k in exclusion
+            if criteria.get(k) != "met"
+        ]
+        breaches += [
+            f"core criterion '{k}' is not assessed" for k in core if criteria.get(k, "not-assessed") == "not-assessed"
+        ]
+        if criteria.get("equity") == "not-met":
+            breaches.append("equity is not met")
+        return breaches
+
     def section_label(self, key: str, language: str = "en") -> str:
         """The preferred heading for a canonical section in `language`."""
         labels = self.sections.get(key, {})

@@ -82,6 +82,9 @@ def test_each_bad_value_is_reported_on_its_own_line(problems, field, line, words
 def test_soft_problems_are_warnings(problems):
     assert "reads as 'pt'" in find(problems, "soft-problems.md", "language", "warning").message
     assert "overdue" in find(problems, "soft-problems.md", "validation.next_review", "warning").message
+    status = find(problems, "soft-problems.md", "validation.status", "warning")
+    assert status.line == 5 and "exclusion criterion 'relevance' is not recorded" in status.message
+    assert "set the status to under-review" in status.message
     missing = find(problems, "soft-problems.md", "sections", "warning")
     assert "'approach' is missing" in missing.message and "## Approach" in missing.message
     assert not [p for p in problems if p.path.name == "soft-problems.md" and p.severity == "error"]
