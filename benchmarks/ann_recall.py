@@ -17,12 +17,11 @@ Queries are 200 fresh vectors drawn the same way, not rows of the index.
 import argparse
 from pathlib import Path
 
-import faiss
 import numpy as np
 
 from benchmarks.common import ROOT, emit
 from benchmarks.search_latency import scaled_vectors
-from indexer.dense import build_dense
+from indexer.dense import build_dense, recall_at_10
 from indexer.embedders import load_embedder
 from search_api.loaded import LoadedIndex
 
@@ -35,12 +34,7 @@ def unit(vectors: np.ndarray) -> np.ndarray:
 
 def recall(vectors: np.ndarray, queries: np.ndarray) -> dict:
     built = build_dense(vectors, ann_threshold=0)
-    exact = faiss.IndexFlatIP(vectors.shape[1])
-    exact.add(vectors)
-    _, truth = exact.search(queries, 10)
-    _, found = built.index.search(queries, 10)
-    hits = sum(len(set(t) & set(f)) for t, f in zip(truth, found, strict=True))
-    return {"kind": built.kind, "recall_at_10": round(hits / truth.size, 4)}
+    return {"kind": built.kind, "recall_at_10": recall_at_10(built.index, vectors, queries)}
 
 
 def main() -> None:

@@ -52,7 +52,7 @@ def convex(normalise, weight: float, dense: dict, keyword: dict) -> dict[str, fl
 
 
 def rrf_with_weight(weight: float, dense: dict, keyword: dict) -> dict[str, float]:
-    return engine.reciprocal_rank_fusion(dense, keyword, weight, 1.0)
+    return engine.reciprocal_rank_fusion(engine.ranks(dense), engine.ranks(keyword), weight, 1.0)
 
 
 def fusions():

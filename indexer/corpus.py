@@ -184,7 +184,7 @@ def _soft_problems(document: Document, source: frontmatter.SourceFile, taxonomy:
                 "warning",
             )
         )
-    due = meta.validation.next_review if meta.validation else None
+    due = validation.next_review if validation else None
     if due and due < dt.date.today():
         problems.append(
             Problem(

@@ -39,10 +39,14 @@ def build_dense(vectors: np.ndarray, ann_threshold: int) -> DenseBuild:
     return DenseBuild(hnsw, "hnsw", recall_at_10(hnsw, vectors))
 
 
-def recall_at_10(index: faiss.Index, vectors: np.ndarray, sample: int = RECALL_SAMPLE) -> float:
-    """Share of the exact top 10 that `index` also returns, over a fixed sample of rows as queries."""
-    rows = np.random.default_rng(0).choice(len(vectors), size=min(sample, len(vectors)), replace=False)
-    queries = vectors[rows]
+def recall_at_10(
+    index: faiss.Index, vectors: np.ndarray, queries: np.ndarray | None = None, sample: int = RECALL_SAMPLE
+) -> float:
+    """Share of the exact top 10 over `vectors` that `index` also returns for `queries`
+    (by default a fixed sample of the rows themselves)."""
+    if queries is None:
+        rows = np.random.default_rng(0).choice(len(vectors), size=min(sample, len(vectors)), replace=False)
+        queries = vectors[rows]
     exact = faiss.IndexFlatIP(vectors.shape[1])
     exact.add(vectors)
     _, truth = exact.search(queries, 10)

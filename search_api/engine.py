@@ -203,10 +203,9 @@ def ranks(scores: dict[str, float]) -> dict[str, int]:
 
 
 def reciprocal_rank_fusion(
-    dense: dict[str, float], keyword: dict[str, float], dense_weight: float, keyword_weight: float
+    dense_rank: dict[str, int], keyword_rank: dict[str, int], dense_weight: float, keyword_weight: float
 ) -> dict[str, float]:
     """Practice scores ``w_dense / (K + dense_rank) + w_keyword / (K + keyword_rank)``."""
-    dense_rank, keyword_rank = ranks(dense), ranks(keyword)
     return {
         key: (dense_weight / (RRF_K + dense_rank[key]) if key in dense_rank else 0.0)
         + (keyword_weight / (RRF_K + keyword_rank[key]) if key in keyword_rank else 0.0)
@@ -240,7 +239,7 @@ def search(index: LoadedIndex, embedder: Embedder, query: Query) -> SearchResult
         groups[documents[doc]["group_id"]].append(doc)
     group_dense, group_keyword = best_per_practice(dense, documents), best_per_practice(keyword, documents)
     dense_rank, keyword_rank = ranks(group_dense), ranks(group_keyword)
-    fused = reciprocal_rank_fusion(group_dense, group_keyword, query.dense_weight, query.keyword_weight)
+    fused = reciprocal_rank_fusion(dense_rank, keyword_rank, query.dense_weight, query.keyword_weight)
     if query.prefer_language:
         for group, docs in groups.items():
             if any(documents[d]["language"] == query.prefer_language for d in docs):
