@@ -21,9 +21,10 @@ import numpy as np
 
 from benchmarks.common import ROOT, emit
 from benchmarks.search_latency import scaled_vectors
-from indexer.dense import build_dense, recall_at_10
+from engine.loaded import LoadedIndex
 from indexer.embedders import load_embedder
-from search_api.loaded import LoadedIndex
+from indexer.stores import create_vector_store
+from indexer.stores.faiss import recall_at_10
 
 QUERIES = 200
 
@@ -33,8 +34,9 @@ def unit(vectors: np.ndarray) -> np.ndarray:
 
 
 def recall(vectors: np.ndarray, queries: np.ndarray) -> dict:
-    built = build_dense(vectors, ann_threshold=0)
-    return {"kind": built.kind, "recall_at_10": recall_at_10(built.index, vectors, queries)}
+    store = create_vector_store("faiss-hnsw", vectors.shape[1])
+    store.add(np.arange(len(vectors)), vectors)
+    return {"kind": store.kind, "recall_at_10": recall_at_10(store, vectors, queries)}
 
 
 def main() -> None:

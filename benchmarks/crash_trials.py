@@ -23,9 +23,9 @@ from collections import Counter
 from pathlib import Path
 
 from benchmarks.common import ROOT, emit
+from engine.loaded import LoadedIndex
+from engine.search import Query, search
 from indexer.embedders import load_embedder
-from search_api.engine import Query, search
-from search_api.loaded import LoadedIndex
 
 SYNTHETIC_PRACTICES = 40
 

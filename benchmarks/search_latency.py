@@ -17,21 +17,23 @@ seed projects), with every cache cold:
 """
 
 import argparse
+import dataclasses
 import json
 import tempfile
 import time
 from pathlib import Path
 
-import faiss
 import numpy as np
 
+import engine
 from benchmarks.common import ROOT, emit, percentiles
-from indexer import keyword, store
-from indexer.build import BuildRequest, build_index, write_artefacts
+from engine import search as search_module
+from engine.loaded import LoadedIndex
+from indexer import layout
+from indexer.build import BuildRequest, build_index, write_keyword, write_vectors
 from indexer.embedders import load_embedder
 from indexer.language import detect
-from search_api import engine
-from search_api.loaded import LoadedIndex
+from indexer.stores import create_vector_store
 
 SHORT_QUERIES = [
     "case management for Roma families",
@@ -50,10 +52,11 @@ SHORT_QUERIES = [
 
 
 def long_queries(count: int, words: int = 300) -> list[str]:
-    """300-word windows of the seed project descriptions (real problem statements, 5 languages)."""
-    texts = [p.read_text(encoding="utf-8").split() for p in sorted((ROOT.parent / "shared" / "seeds").glob("0*.txt"))]
-    windows = [" ".join(t[start : start + words]) for t in texts for start in range(0, max(len(t) - words, 1), 40)]
-    return windows[:count]
+    """300-word windows of the practice write-ups in the repository (real problem statements in ten
+    languages): the same queries on every machine, with or without the workspace's shared data."""
+    texts = [p.read_text(encoding="utf-8").split() for p in sorted((ROOT / "practices").glob("*.md"))]
+    windows = [" ".join(t[start : start + words]) for t in texts for start in range(0, max(len(t) - words, 1), 400)]
+    return windows[:: max(len(windows) // count, 1)][:count]
 
 
 def scaled_vectors(base: LoadedIndex, size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -69,31 +72,32 @@ def scaled_vectors(base: LoadedIndex, size: int) -> tuple[np.ndarray, np.ndarray
 def scaled_index(base: LoadedIndex, size: int, directory: Path, embedder) -> Path:
     """A synthetic index of `size` chunks made from the base index (see the module docstring)."""
     rows, vectors = scaled_vectors(base, size)
-    documents = {d["id"]: d for d in base.documents}
     records = []
     for start in range(0, size, 10):
-        source = documents[base.chunks[rows[start]]["doc_id"]]
-        doc_id = f"{source['id']}-s{start}"
+        source = base.by_id[base.chunks[rows[start]].doc_id]
+        doc_id = f"{source.id}-s{start}"
         chunks = [
-            {**base.chunks[r], "id": f"{doc_id}#{i}", "doc_id": doc_id} for i, r in enumerate(rows[start : start + 10])
+            dataclasses.replace(base.chunks[r], id=f"{doc_id}#{i}", doc_id=doc_id)
+            for i, r in enumerate(rows[start : start + 10])
         ]
-        for chunk in chunks:
-            chunk.pop("row")
-        records.append({**source, "id": doc_id, "group_id": doc_id, "chunks": chunks})
+        records.append(dataclasses.replace(source, id=doc_id, group_id=doc_id, chunks=chunks))
     index_path = directory / f"index-{size}"
-    build = store.new_build_dir(index_path)
-    write_artefacts(build, records, vectors, ann_threshold=20_000)
-    keyword.write_keyword(build / "keyword", (keyword.chunk_fields(c, r) for r in records for c in r["chunks"]))
-    store.finish_build(build, index_path, {"embedder": embedder.info.to_dict(), "config": {}, "summary": {}})
+    build = layout.new_build_dir(index_path)
+    layout.write_records(build, records)
+    dense = write_vectors(build / layout.DENSE, vectors, "faiss", ann_threshold=20_000)
+    write_keyword(build / layout.KEYWORD, "whoosh", records)
+    stores = {"vector": dense.name, "keyword": "whoosh"}
+    manifest = {"embedder": embedder.info.to_dict(), "config": {}, "stores": stores, "summary": {}}
+    layout.finish_build(build, index_path, manifest)
     return index_path
 
 
 def measure(index: LoadedIndex, embedder, queries: list[str]) -> dict:
-    exact = faiss.IndexFlatIP(index.vectors.shape[1])
-    exact.add(index.vectors)
+    exact = create_vector_store("faiss-flat", index.vectors.shape[1])
+    exact.add(np.arange(len(index.vectors)), index.vectors)
     encode, total, floor = [], [], []
     for text in queries:
-        engine._cached_query_vector.cache_clear()
+        search_module._cached_query_vector.cache_clear()
         detect.cache_clear()
         start = time.perf_counter()
         vector = embedder.embed_queries([text])
@@ -101,7 +105,7 @@ def measure(index: LoadedIndex, embedder, queries: list[str]) -> dict:
         exact.search(vector, 10)
         floor.append(time.perf_counter() - start)
         encode.append(encoded - start)
-        engine._cached_query_vector.cache_clear()
+        search_module._cached_query_vector.cache_clear()
         start = time.perf_counter()
         engine.search(index, embedder, engine.Query(text))
         total.append(time.perf_counter() - start)
@@ -143,7 +147,7 @@ def main() -> None:
             index = LoadedIndex.open(scaled_index(base, size, work, embedder), embedder)
             built = round(time.perf_counter() - started, 1)
             results[size] = {
-                "dense": "hnsw" if isinstance(index.dense, faiss.IndexHNSW) else "flat",
+                "dense": index.vector_store.kind,
                 "build_seconds": built,
                 "short": measure(index, embedder, short),
                 "long_300_words": measure(index, embedder, long),

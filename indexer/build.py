@@ -9,7 +9,6 @@ touching the live index (unless told to skip invalid files).
 """
 
 import hashlib
-import json
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -18,14 +17,14 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer import keyword, store
+from indexer import layout
 from indexer.cache import EmbeddingCache
 from indexer.chunking import chunk_sections
 from indexer.corpus import Document, Problem, load_corpus
-from indexer.dense import DenseBuild, build_dense, save_dense
 from indexer.embedders import Embedder
 from indexer.language import detect
-from indexer.records import from_record, to_record
+from indexer.layout import Record
+from indexer.stores import KeywordChunk, KeywordStore, VectorStore, create_vector_store, keyword_store_class
 from indexer.taxonomy import load_taxonomy
 
 Progress = Callable[[int, int], None]
@@ -73,6 +72,8 @@ class BuildRequest:
     chunk_size: int = 800
     ann_threshold: int = 20_000
     skip_invalid: bool = False
+    vector_store: str = "faiss"
+    keyword_store: str = "whoosh"
 
 
 def _config(request: BuildRequest) -> dict:
@@ -81,21 +82,22 @@ def _config(request: BuildRequest) -> dict:
     return {
         "chunk_size": request.chunk_size,
         "taxonomy": taxonomy_hash,
-        "format": store.FORMAT_VERSION,
-        "keyword_schema": keyword.SCHEMA_VERSION,
+        "format": layout.FORMAT_VERSION,
+        "keyword_store": request.keyword_store,
     }
 
 
-def _previous_build(request: BuildRequest, embedder: Embedder, config: dict) -> tuple[Path | None, dict]:
+def _previous_build(
+    request: BuildRequest, embedder: Embedder, config: dict
+) -> tuple[layout.IndexFiles | None, dict[tuple[str, str], Record]]:
     """The live build and its records by (path, hash), when it can be reused; else (None, {})."""
     try:
-        files = store.open_index(request.index_path, embedder.info)
-    except store.UnusableIndexError:
+        files = layout.open_index(request.index_path, embedder.info)
+    except layout.UnusableIndexError:
         return None, {}  # missing, corrupt or another embedder: build from scratch
     if files.manifest.get("config") != config:
         return None, {}
-    records = json.loads((files.path / "documents.json").read_text(encoding="utf-8"))
-    return files.path, {(r["path"], r["content_hash"]): r for r in records}
+    return files, {(r.path, r.content_hash): r for r in files.records()}
 
 
 def _chunk(document: Document, size: int) -> None:
@@ -114,7 +116,7 @@ def build_index(request: BuildRequest, embedder: Embedder, progress: Progress | 
     started = time.perf_counter()
     taxonomy = load_taxonomy(request.taxonomy_file)
     config = _config(request)
-    previous_path, previous_records = _previous_build(request, embedder, config)
+    previous, previous_records = _previous_build(request, embedder, config)
     reused: set[tuple[str, str]] = set()
 
     def reuse(path: Path, content_hash: str) -> Document | None:
@@ -122,7 +124,7 @@ def build_index(request: BuildRequest, embedder: Embedder, progress: Progress | 
         if record is None:
             return None
         reused.add((str(path), content_hash))
-        return from_record(record)
+        return record.to_document()
 
     documents, problems = load_corpus([request.practices_dir], request.docs_dir, taxonomy, reuse=reuse)
     errors = [p for p in problems if p.severity == "error"]
@@ -141,10 +143,11 @@ def build_index(request: BuildRequest, embedder: Embedder, progress: Progress | 
     if not chunks:
         raise InvalidCorpusError([Problem(request.practices_dir, 1, "corpus", "no documents to index")])
 
-    build = store.new_build_dir(request.index_path)
-    records = [to_record(d) for d in documents]
-    dense = write_artefacts(build, records, vectors, request.ann_threshold)
-    _write_keyword(build / "keyword", records, previous_path, previous_records, reused)
+    build = layout.new_build_dir(request.index_path)
+    records = [Record.from_document(d) for d in documents]
+    layout.write_records(build, records)
+    dense = write_vectors(build / layout.DENSE, vectors, request.vector_store, request.ann_threshold)
+    _write_keyword(build / layout.KEYWORD, request.keyword_store, records, previous, previous_records, reused)
 
     languages = Counter(d.language for d in documents)
     chunk_languages = Counter(c.language for c in chunks)
@@ -162,34 +165,60 @@ def build_index(request: BuildRequest, embedder: Embedder, progress: Progress | 
         cache_hits=hits,
         embedded=len(chunks) - hits,
         dense=dense.kind,
-        recall_at_10=dense.recall_at_10,
+        recall_at_10=dense.recall_at_10(),
         seconds=0.0,
         skipped_files=sorted({str(p.path) for p in errors}),
         warnings=sum(p.severity == "warning" for p in problems),
     )
-    manifest = {"embedder": embedder.info.to_dict(), "config": config, "summary": summary.to_dict()}
-    store.finish_build(build, request.index_path, manifest)
+    manifest = {
+        "embedder": embedder.info.to_dict(),
+        "config": config,
+        "stores": {"vector": dense.name, "keyword": request.keyword_store},
+        "summary": summary.to_dict(),
+    }
+    layout.finish_build(build, request.index_path, manifest)
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
 
 
-def write_artefacts(build: Path, records: list[dict], vectors: np.ndarray, ann_threshold: int) -> DenseBuild:
-    """Write documents.json, vectors.npy and dense.faiss of a build (the keyword index is apart)."""
-    (build / "documents.json").write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
-    np.save(build / "vectors.npy", vectors)
-    dense = build_dense(vectors, ann_threshold)
-    save_dense(dense.index, build / "dense.faiss")
-    return dense
+def write_vectors(directory: Path, vectors: np.ndarray, store_name: str, ann_threshold: int) -> VectorStore:
+    """A build's vector store: row i holds the i-th chunk's vector."""
+    store = create_vector_store(store_name, vectors.shape[1], len(vectors), ann_threshold)
+    store.add(np.arange(len(vectors), dtype=np.int64), vectors)
+    store.save(directory)
+    return store
 
 
-def _write_keyword(directory: Path, records: list[dict], previous: Path | None, previous_records: dict, reused: set):
-    """Update a copy of the previous keyword index for changed documents, or write a new one."""
-    fresh = [r for r in records if (r["path"], r["content_hash"]) not in reused]
+def keyword_chunks(records: list[Record]):
+    """What the keyword store indexes of each chunk of `records`."""
+    for record in records:
+        for chunk in record.chunks:
+            text = f"{chunk.context}\n{chunk.text}"
+            yield KeywordChunk(chunk.id, record.id, chunk.language or record.language, record.title, text)
+
+
+def write_keyword(directory: Path, store_name: str, records: list[Record]) -> KeywordStore:
+    """A new keyword store of every chunk of `records`."""
+    store = keyword_store_class(store_name).create(directory)
+    store.add(keyword_chunks(records))
+    store.save()
+    return store
+
+
+def _write_keyword(
+    directory: Path,
+    store_name: str,
+    records: list[Record],
+    previous: layout.IndexFiles | None,
+    previous_records: dict[tuple[str, str], Record],
+    reused: set[tuple[str, str]],
+) -> None:
+    """Update a copy of the previous keyword store for changed documents, or write a new one."""
     if previous is None:
-        fresh = records
-    rows = (keyword.chunk_fields(chunk, record) for record in fresh for chunk in record["chunks"])
-    if previous is None:
-        keyword.write_keyword(directory, rows)
+        write_keyword(directory, store_name, records)
         return
-    gone = {record["id"] for key, record in previous_records.items() if key not in reused}
-    keyword.write_keyword(directory, rows, previous=previous / "keyword", remove=gone)
+    store = previous.keyword_store()
+    store.save(directory)
+    store.remove(record.id for key, record in previous_records.items() if key not in reused)
+    store.add(keyword_chunks([r for r in records if (r.path, r.content_hash) not in reused]))
+    store.save()

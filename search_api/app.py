@@ -13,11 +13,11 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 
+from engine.loaded import IndexHolder
 from indexer.embedders import Embedder, load_embedder
 from indexer.language import detect
 from praxis import __version__
 from praxis.settings import Settings, get_settings
-from search_api.loaded import IndexHolder
 from search_api.routers import curricula, meta, practices, search, submissions
 
 log = logging.getLogger(__name__)
@@ -26,7 +26,11 @@ MAX_BODY_BYTES = 64 * 1024
 
 class BodyLimit:
     """Refuse request bodies over a size with 413, counting bytes as they arrive
-    (a Content-Length header can be missing or lie)."""
+    (a Content-Length header can be missing, as in a chunked upload, or lie).
+
+    Past the limit the 413 is sent at once, the app is told the client has gone, and
+    whatever the app answers then is dropped.
+    """
 
     def __init__(self, app, limit: int):
         self.app, self.limit = app, limit
@@ -37,28 +41,27 @@ class BodyLimit:
         declared = dict(scope["headers"]).get(b"content-length")
         if declared and declared.isdigit() and int(declared) > self.limit:
             return await self._refuse(scope, receive, send)
-        received = 0
+        received, refused = 0, False
 
         async def counted():
-            nonlocal received
+            nonlocal received, refused
             message = await receive()
             received += len(message.get("body", b""))
-            if received > self.limit:
-                raise _TooLarge
+            if received > self.limit and not refused:
+                refused = True
+                await self._refuse(scope, receive, send)
+                return {"type": "http.disconnect"}
             return message
 
-        try:
-            await self.app(scope, counted, send)
-        except _TooLarge:
-            await self._refuse(scope, receive, send)
+        async def unless_refused(message):
+            if not refused:
+                await send(message)
+
+        await self.app(scope, counted, unless_refused)
 
     async def _refuse(self, scope, receive, send):
         response = JSONResponse({"detail": f"request body over {self.limit} bytes"}, status_code=413)
         await response(scope, receive, send)
-
-
-class _TooLarge(Exception):
-    pass
 
 
 def create_app(settings: Settings | None = None, embedder: Embedder | None = None) -> FastAPI:

@@ -2,36 +2,49 @@
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
-from praxis.settings import get_settings
+from engine.filters import Filters
+from indexer.facets import FACETS
 
-_settings = get_settings()
-MAX_QUERY = _settings.max_query_chars
-MAX_PAGE_SIZE = _settings.max_page_size
-Code = Field(pattern=r"^[a-zA-Z0-9-]{1,40}$")
+QUERY_CHARS_CAP = 20_000
+PAGE_SIZE_CAP = 200
+"""Hard caps of the schema; the settings (`max_query_chars`, `max_page_size`) set the limits
+in force, at most these, checked per request (see search_api.routers.search)."""
 
 
-class SearchFilters(BaseModel):
-    """Within a field any value matches; across fields all must."""
-
-    lang: list[str] = Field([], max_length=20, description="Practice languages (ISO 639-1) of the versions shown")
-    countries: list[str] = Field([], max_length=50, description="ISO 3166-1 alpha-2")
-    themes: list[str] = Field([], max_length=50)
-    target_groups: list[str] = Field([], max_length=50)
-    methods: list[str] = Field([], max_length=50)
-    evidence: list[str] = Field([], max_length=10, description="Evidence levels: emerging, promising, good, best")
-    status: list[str] = Field([], max_length=10, description="Validation statuses")
+class _FilterBase(BaseModel):
     period_from: int | None = Field(None, ge=1900, le=2100, description="Practices running in or after this year")
     period_to: int | None = Field(None, ge=1900, le=2100, description="Practices started in or before this year")
     kind: list[Literal["practice", "page"]] = Field(["practice"], description="Practices, methodology pages, or both")
 
+    def filters(self) -> Filters:
+        """The engine's filters for these parameters."""
+        values = {facet.name: getattr(self, facet.parameter) for facet in FACETS}
+        return Filters(values, self.period_from, self.period_to, list(self.kind))
+
+
+SearchFilters = create_model(
+    "SearchFilters",
+    __base__=_FilterBase,
+    __doc__="Within a field any value matches; across fields all must.",
+    **{
+        facet.parameter: (list[str], Field([], max_length=facet.max_values, description=facet.description))
+        for facet in FACETS
+    },
+)
+
 
 class SearchRequest(SearchFilters):
-    q: str = Field(min_length=1, max_length=MAX_QUERY, description="The problem, described in any language")
+    q: str = Field(
+        min_length=1,
+        max_length=QUERY_CHARS_CAP,
+        description="The problem, described in any language (at most PRAXIS_MAX_QUERY_CHARS characters, 4,000 "
+        "by default)",
+    )
     mode: Literal["hybrid", "semantic", "keyword"] = "hybrid"
     page: int = Field(1, ge=1, le=1000)
-    page_size: int = Field(10, ge=1, le=MAX_PAGE_SIZE)
+    page_size: int = Field(10, ge=1, le=PAGE_SIZE_CAP, description="At most PRAXIS_MAX_PAGE_SIZE (50 by default)")
     prefer_language: str | None = Field(
         None, pattern=r"^[a-z]{2}$", description="Show versions in this language first (off by default)"
     )

@@ -6,18 +6,23 @@ compared (with hmac.compare_digest) whatever the outcome, so timing says nothing
 """
 
 import hmac
+from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from search_api.deps import SettingsDep
 
 bearer = HTTPBearer(auto_error=False, description="A submission token from the operator")
 
 
-def submitter(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> str:
+def submitter(
+    settings: SettingsDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> str:
     """The name of the token's holder; 401 when the token is missing or unknown."""
     offered = credentials.credentials.encode() if credentials else b""
     name = None
-    for entry in request.app.state.settings.submission_tokens:
+    for entry in settings.submission_tokens:
         entry_name, _, secret = entry.partition(":")
         if hmac.compare_digest(offered, secret.encode()) and secret and name is None:
             name = entry_name
@@ -28,3 +33,6 @@ def submitter(request: Request, credentials: HTTPAuthorizationCredentials | None
             headers={"WWW-Authenticate": "Bearer"},
         )
     return name
+
+
+SubmitterDep = Annotated[str, Depends(submitter)]

@@ -16,6 +16,7 @@ from mkdocs.plugins import get_plugin_logger
 
 from indexer import frontmatter
 from indexer.corpus import Document, check_links, read_practices
+from indexer.layout import Record
 from indexer.model import PracticeMeta
 from indexer.taxonomy import Taxonomy, load_taxonomy
 
@@ -45,6 +46,11 @@ class WriteUp:
     @property
     def meta(self) -> PracticeMeta:
         return self.document.meta
+
+    @cached_property
+    def record(self) -> Record:
+        """The write-up as the index stores it (what the facets read)."""
+        return Record.from_document(self.document)
 
     @property
     def is_original(self) -> bool:

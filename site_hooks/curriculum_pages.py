@@ -13,9 +13,9 @@ from urllib.parse import quote
 
 from mkdocs.plugins import get_plugin_logger
 
-from indexer.curriculum import Curriculum, format_hours, schedule
-from praxis.curricula import Library, curriculum_files
-from praxis.export import module_title
+from praxis.curricula.export import module_title
+from praxis.curricula.library import Library, curriculum_files
+from praxis.curricula.model import Curriculum, format_hours, schedule
 from site_hooks import markup
 from site_hooks.labels import language_name
 

@@ -8,25 +8,33 @@ A practice counts once whatever its number of language versions, and is filed by
 original's metadata; under languages, by the language of each of its versions.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
+from indexer import facets
 from site_hooks.catalogue import Catalogue, WriteUp
 from site_hooks.labels import Labels, language_name
 
 
 @dataclass(frozen=True)
 class Facet:
+    """A browsing page over one of the facets of :mod:`indexer.facets`."""
+
     key: str
+    """The page's name (browse/<key>/)."""
+    facet: facets.Facet
     title: str
     """The page's title: "Practices by ..."."""
     noun: str
     """What a value is, for sentences and table headings."""
-    values_of: Callable[[WriteUp], list[str]]
-    vocabulary: str | None = None
-    """The taxonomy vocabulary of the values, if they have one."""
     per_version: bool = False
     """Values come from every language version, not just the original (languages)."""
+
+    @property
+    def vocabulary(self) -> str | None:
+        return self.facet.vocabulary
+
+    def values_of(self, write_up: WriteUp) -> list[str]:
+        return self.facet.values(write_up.record)
 
     @property
     def src_uri(self) -> str:
@@ -62,17 +70,12 @@ class Facet:
         return {value: len(practices) for value, practices in self.members(catalogue).items()}
 
 
-def _evidence(write_up: WriteUp) -> list[str]:
-    return [write_up.meta.evidence.level] if write_up.meta.evidence else []
-
-
-THEMES = Facet("themes", "Practices by theme", "theme", lambda w: w.meta.themes, "themes")
-TARGET_GROUPS = Facet(
-    "target_groups", "Practices by target group", "target group", lambda w: w.meta.target_groups, "target_groups"
-)
-METHODS = Facet("methods", "Practices by method", "method", lambda w: w.meta.methods, "methods")
-COUNTRIES = Facet("countries", "Practices by country", "country", lambda w: w.meta.countries)
-LANGUAGES = Facet("languages", "Practices by language", "language", lambda w: [w.language], per_version=True)
-EVIDENCE = Facet("evidence", "Practices by evidence level", "evidence level", _evidence, "evidence_levels")
+_BY_NAME = facets.BY_NAME
+THEMES = Facet("themes", _BY_NAME["themes"], "Practices by theme", "theme")
+TARGET_GROUPS = Facet("target_groups", _BY_NAME["target_groups"], "Practices by target group", "target group")
+METHODS = Facet("methods", _BY_NAME["methods"], "Practices by method", "method")
+COUNTRIES = Facet("countries", _BY_NAME["countries"], "Practices by country", "country")
+LANGUAGES = Facet("languages", _BY_NAME["language"], "Practices by language", "language", per_version=True)
+EVIDENCE = Facet("evidence", _BY_NAME["evidence"], "Practices by evidence level", "evidence level")
 
 FACETS = (THEMES, TARGET_GROUPS, METHODS, COUNTRIES, LANGUAGES, EVIDENCE)

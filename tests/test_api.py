@@ -1,4 +1,6 @@
-"""The search API over real HTTP (uvicorn on loopback) against a real faiss + whoosh index."""
+"""The search API against a real faiss + whoosh index: in process through the ASGI interface,
+and over real HTTP (uvicorn on loopback) where the transport matters (hot reload, CORS,
+streamed bodies, no index)."""
 
 import shutil
 import time
@@ -8,13 +10,12 @@ import pytest
 
 from indexer.build import build_index
 from search_api.app import create_app
-from tests.conftest import FIXTURES, app_settings, build_request, live_server
+from tests.conftest import FIXTURES, app_settings, build_request, in_process, live_server
 
 
 @pytest.fixture(scope="module")
 def api(hashing_index, hashing):
-    app = create_app(app_settings(hashing_index), embedder=hashing)
-    with live_server(app) as base, httpx.Client(base_url=base, timeout=30) as client:
+    with in_process(create_app(app_settings(hashing_index), embedder=hashing)) as client:
         yield client
 
 
@@ -153,6 +154,33 @@ def test_oversized_body_is_refused(api):
         "/api/search", content=b'{"q": "' + b"a" * 70_000 + b'"}', headers={"content-type": "application/json"}
     )
     assert response.status_code == 413
+
+
+def test_a_streamed_body_is_counted_as_it_arrives(hashing_index, hashing):
+    """No Content-Length (chunked transfer): the limit holds on the bytes received, over real HTTP."""
+
+    def pieces(count: int):
+        yield b'{"q": "'
+        yield from (b"a" * 1024 for _ in range(count))
+        yield b'"}'
+
+    with live_server(create_app(app_settings(hashing_index), embedder=hashing)) as base:
+        headers = {"content-type": "application/json"}
+        over = httpx.post(f"{base}/api/search", content=pieces(70), headers=headers, timeout=30)
+        under = httpx.post(f"{base}/api/search", content=pieces(2), headers=headers, timeout=30)
+    assert over.status_code == 413 and "bytes" in over.json()["detail"]
+    assert under.status_code == 200
+
+
+def test_limits_come_from_the_settings_given_to_the_app(hashing_index, hashing):
+    settings = app_settings(hashing_index, max_query_chars=20, max_page_size=3)
+    with in_process(create_app(settings, embedder=hashing)) as client:
+        long_query = client.get("/api/search", params={"q": "a" * 21})
+        big_page = client.get("/api/search", params={"q": "housing", "page_size": 4})
+        fine = client.get("/api/search", params={"q": "housing", "page_size": 3})
+    assert long_query.status_code == 422 and "at most 20 characters" in long_query.json()["detail"][0]["msg"]
+    assert big_page.status_code == 422 and "at most 3 results" in big_page.json()["detail"][0]["msg"]
+    assert fine.status_code == 200 and len(fine.json()["results"]) <= 3
 
 
 def test_no_index_is_a_503_with_the_reason(tmp_path, hashing):

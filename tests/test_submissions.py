@@ -10,11 +10,11 @@ import httpx
 import pytest
 import yaml
 
+from engine.loaded import LoadedIndex
+from engine.search import Query, search
 from indexer import frontmatter
 from indexer.build import build_index
 from search_api.app import create_app
-from search_api.engine import Query, search
-from search_api.loaded import LoadedIndex
 from tests.conftest import (
     FIXTURES,
     ROOT,
@@ -296,7 +296,7 @@ def test_review_refuses_path_tricks_and_lists_due_reviews(site):
 
 
 def test_the_criteria_checklist_comes_from_the_methodology_page(taxonomy):
-    from indexer.review import criteria_checklist
+    from praxis.submissions.review import criteria_checklist
 
     checklist = criteria_checklist(ROOT / "docs" / "methodology" / "validating-practices.md", taxonomy)
     assert list(checklist) == taxonomy.terms("criteria")

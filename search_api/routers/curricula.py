@@ -4,13 +4,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
-from indexer.curriculum import Curriculum, to_yaml
-from indexer.taxonomy import cached_taxonomy
-from search_api import curricula
-from search_api.dependencies import embedder, live_index
+from praxis.curricula import draft as curricula
+from praxis.curricula.model import Curriculum, to_yaml
+from search_api.deps import EmbedderDep, IndexDep, SettingsDep, TaxonomyDep
 
 router = APIRouter(prefix="/curricula", tags=["curricula"])
 
@@ -33,11 +32,10 @@ def _order(docs_dir: Path) -> list[str]:
 
 
 @router.post("/draft", response_model=DraftOut, responses={422: {"description": "Invalid request"}})
-def draft(request: DraftIn, http: Request, index=Depends(live_index), model=Depends(embedder)):
+def draft(request: DraftIn, index: IndexDep, model: EmbedderDep, settings: SettingsDep, taxonomy: TaxonomyDep):
     """The draft `praxis curriculum draft` would write: modules in teaching order, case-study
     practices from any language (validated and stronger evidence first), hours allocated."""
-    settings = http.app.state.settings
-    languages = cached_taxonomy(settings.taxonomy_file).languages
+    languages = taxonomy.languages
     if request.language not in languages:
         raise HTTPException(status_code=422, detail=f"language: use one of {', '.join(languages)}")
     wanted = curricula.DraftRequest(request.topic, request.audience, request.hours, request.language)

@@ -2,32 +2,23 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
+from fastapi.exceptions import RequestValidationError
 
-from search_api import engine
-from search_api.dependencies import embedder, live_index
+import engine
+from praxis.settings import Settings
+from search_api.deps import EmbedderDep, IndexDep, SettingsDep
 from search_api.models import SearchRequest, SearchResponse
 
 router = APIRouter(tags=["search"])
 
 
-def run_search(request: SearchRequest, index, model, settings) -> SearchResponse:
-    filters = engine.Filters(
-        languages=request.lang,
-        countries=request.countries,
-        themes=request.themes,
-        target_groups=request.target_groups,
-        methods=request.methods,
-        evidence=request.evidence,
-        status=request.status,
-        period_from=request.period_from,
-        period_to=request.period_to,
-        kinds=request.kind,
-    )
+def run_search(request: SearchRequest, index: engine.LoadedIndex, model, settings: Settings) -> SearchResponse:
+    _check_limits(request, settings)
     query = engine.Query(
         request.q,
         request.mode,
-        filters,
+        request.filters(),
         request.page,
         request.page_size,
         request.prefer_language,
@@ -39,15 +30,29 @@ def run_search(request: SearchRequest, index, model, settings) -> SearchResponse
     return SearchResponse(index_build=index.build_id, query=request.q, mode=request.mode, **result.__dict__)
 
 
+def _check_limits(request: SearchRequest, settings: Settings) -> None:
+    """The operator's limits (the schema states the hard caps they may not exceed), reported as
+    validation errors like any other."""
+    problems = []
+    if len(request.q) > settings.max_query_chars:
+        message = f"at most {settings.max_query_chars} characters: shorten the description"
+        problems.append({"type": "string_too_long", "loc": ("body", "q"), "msg": message, "input": request.q[:80]})
+    if request.page_size > settings.max_page_size:
+        message = f"at most {settings.max_page_size} results a page"
+        problems.append(
+            {"type": "less_than_equal", "loc": ("body", "page_size"), "msg": message, "input": request.page_size}
+        )
+    if problems:
+        raise RequestValidationError(problems)
+
+
 @router.get("/search", response_model=SearchResponse)
-def search_get(
-    http: Request, request: Annotated[SearchRequest, Query()], index=Depends(live_index), model=Depends(embedder)
-):
+def search_get(request: Annotated[SearchRequest, Query()], index: IndexDep, model: EmbedderDep, settings: SettingsDep):
     """Search with query parameters (repeat a filter to give several values: `?themes=housing&themes=health`)."""
-    return run_search(request, index, model, http.app.state.settings)
+    return run_search(request, index, model, settings)
 
 
 @router.post("/search", response_model=SearchResponse)
-def search_post(http: Request, request: SearchRequest, index=Depends(live_index), model=Depends(embedder)):
+def search_post(request: SearchRequest, index: IndexDep, model: EmbedderDep, settings: SettingsDep):
     """Search with a JSON body: suited to long problem descriptions."""
-    return run_search(request, index, model, http.app.state.settings)
+    return run_search(request, index, model, settings)

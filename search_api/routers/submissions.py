@@ -2,17 +2,14 @@
 
 import datetime as dt
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, Field
 
-from indexer import submissions
+from engine.duplicates import duplicates_of
 from indexer.corpus import read_document, read_practices
-from indexer.embedders import Embedder
-from indexer.store import UnusableIndexError
-from indexer.taxonomy import cached_taxonomy
-from search_api.dependencies import embedder
-from search_api.duplicates import duplicates_of
-from search_api.security import submitter
+from praxis.submissions import intake as submissions
+from search_api.deps import EmbedderDep, OptionalIndexDep, SettingsDep, TaxonomyDep
+from search_api.security import SubmitterDep
 
 router = APIRouter(prefix="/submissions", tags=["submissions"])
 
@@ -40,14 +37,12 @@ def _taken_ids(settings, taxonomy) -> set[str]:
     return {d.id for d in documents} | files
 
 
-def _duplicates(request: Request, model: Embedder, path, taxonomy) -> list[dict]:
+def _duplicates(index, model, path, taxonomy, threshold: float) -> list[dict]:
     """Near-duplicates of the stored draft among indexed practices (none when no index is loaded)."""
-    try:
-        index = request.app.state.holder.current()
-    except UnusableIndexError:
+    if index is None:
         return []
     document, _ = read_document(path, "practice", taxonomy)
-    return duplicates_of(index, model.embed_passages, document, request.app.state.settings.duplicate_threshold)
+    return duplicates_of(index, model.embed_passages, document, threshold)
 
 
 @router.post(
@@ -63,13 +58,13 @@ def _duplicates(request: Request, model: Embedder, path, taxonomy) -> list[dict]
 )
 def submit(
     submission: submissions.Submission,
-    request: Request,
-    who: str = Depends(submitter),
-    model: Embedder = Depends(embedder),
+    who: SubmitterDep,
+    model: EmbedderDep,
+    settings: SettingsDep,
+    taxonomy: TaxonomyDep,
+    index: OptionalIndexDep,
 ):
     """Validate, sanitise and store a practice as a draft with status `submitted`, for review."""
-    settings = request.app.state.settings
-    taxonomy = cached_taxonomy(settings.taxonomy_file)
     try:
         practice_id, markdown = submissions.prepare(
             submission, taxonomy, _taken_ids(settings, taxonomy), dt.date.today()
@@ -78,7 +73,7 @@ def submit(
     except submissions.SubmissionError as error:
         code = status.HTTP_409_CONFLICT if error.conflict else status.HTTP_422_UNPROCESSABLE_CONTENT
         raise HTTPException(status_code=code, detail=error.problems) from None
-    duplicates = _duplicates(request, model, path, taxonomy)
+    duplicates = _duplicates(index, model, path, taxonomy, settings.duplicate_threshold)
     submissions.audit(
         settings.submissions_dir,
         {

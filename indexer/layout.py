@@ -1,14 +1,18 @@
-"""The index directory on disk: layout, manifest, checksums and the atomic swap.
+"""The index contract: what a build directory holds, and the record of each document.
 
 Layout, for an index path ``.praxis/index``::
 
     .praxis/index            symlink to the live build (swapped atomically)
     .praxis/index.builds/    one directory per build; "*.tmp" ones are unfinished
         <build>/manifest.json   written last: its presence marks a complete build
-        <build>/documents.json  documents with metadata, sections and chunks
-        <build>/vectors.npy     chunk vectors, row i = i-th chunk in document order
-        <build>/dense.faiss     faiss index over those rows
-        <build>/keyword/        whoosh index
+        <build>/documents.json  one :class:`Record` per document (metadata, sections, chunks)
+        <build>/dense/          the vector store (row i = i-th chunk in document order)
+        <build>/keyword/        the keyword store (the same chunks, by chunk id)
+
+The manifest names the embedder, the build's configuration and the store classes, so a
+reader opens the stores the build was written with. This module is the only one that
+knows these names: the indexer writes a build through it and the engine and the site
+read one through it.
 
 In: an index path. Out: :func:`open_index` gives an :class:`IndexFiles` after checking the
 manifest, every file's checksum and (optionally) the embedder; every failure is an
@@ -21,13 +25,21 @@ import json
 import os
 import secrets
 import shutil
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from indexer.chunking import Chunk
+from indexer.corpus import Document
 from indexer.embedders import EmbedderInfo
+from indexer.model import PracticeMeta
+from indexer.sections import Paragraph, Section
+from indexer.stores import KeywordStore, VectorStore, keyword_store_class, vector_store_class
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
+DOCUMENTS = "documents.json"
+DENSE = "dense"
+KEYWORD = "keyword"
 KEEP_BUILDS = 3
 
 
@@ -123,6 +135,15 @@ class IndexFiles:
     def embedder(self) -> EmbedderInfo:
         return EmbedderInfo(**self.manifest["embedder"])
 
+    def records(self) -> list["Record"]:
+        return read_records(self.path)
+
+    def vector_store(self) -> VectorStore:
+        return vector_store_class(self.manifest["stores"]["vector"]).load(self.path / DENSE)
+
+    def keyword_store(self) -> KeywordStore:
+        return keyword_store_class(self.manifest["stores"]["keyword"]).load(self.path / KEYWORD)
+
 
 def live_build(index_path: Path) -> Path:
     """The build directory the index path points at (raises UnusableIndexError if none)."""
@@ -173,3 +194,139 @@ def open_index(index_path: Path, embedder: EmbedderInfo | None = None, verify: b
             f"PRAXIS_EMBEDDER to the index's embedder"
         )
     return files
+
+
+@dataclass(slots=True)
+class SectionRecord:
+    heading: str
+    path: list[str]
+    key: str | None
+    line_start: int
+    line_end: int
+    text: str
+
+
+@dataclass(slots=True)
+class Record:
+    """One indexed document as a build stores it: what the engine, the API and the site read
+    about it, and what the next build needs to reuse it without parsing its file again."""
+
+    id: str
+    group_id: str
+    """Shared by all language versions of a practice (the original's id)."""
+    kind: str
+    """"practice" or "page"."""
+    path: str
+    title: str
+    language: str
+    detected_language: list | None
+    content_hash: str
+    meta: dict | None
+    """A practice's front matter as validated (JSON form); None for pages."""
+    extra: dict[str, str]
+    """A page's front matter (title, description, ...)."""
+    sections: list[SectionRecord]
+    chunks: list[Chunk] = field(default_factory=list)
+
+    @property
+    def facts(self) -> dict:
+        return self.meta or {}
+
+    @property
+    def summary(self) -> str | None:
+        return self.facts.get("summary") or self.extra.get("description")
+
+    @property
+    def countries(self) -> list[str]:
+        return self.facts.get("countries", [])
+
+    @property
+    def themes(self) -> list[str]:
+        return self.facts.get("themes", [])
+
+    @property
+    def target_groups(self) -> list[str]:
+        return self.facts.get("target_groups", [])
+
+    @property
+    def methods(self) -> list[str]:
+        return self.facts.get("methods", [])
+
+    @property
+    def evidence(self) -> str | None:
+        return (self.facts.get("evidence") or {}).get("level")
+
+    @property
+    def status(self) -> str | None:
+        return (self.facts.get("validation") or {}).get("status")
+
+    @property
+    def period(self) -> tuple[int | None, int | str | None]:
+        """(start year, end year or "ongoing"), each None when not given."""
+        period = self.facts.get("period") or {}
+        return period.get("start"), period.get("end")
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Record":
+        sections = [SectionRecord(**section) for section in data["sections"]]
+        chunks = [Chunk(**chunk) for chunk in data["chunks"]]
+        return cls(**{**data, "sections": sections, "chunks": chunks})
+
+    @classmethod
+    def from_document(cls, document: Document) -> "Record":
+        return cls(
+            id=document.id,
+            group_id=document.group_id,
+            kind=document.kind,
+            path=str(document.path),
+            title=document.title,
+            language=document.language,
+            detected_language=list(document.detected_language) if document.detected_language else None,
+            content_hash=document.content_hash,
+            meta=document.meta.model_dump(mode="json", exclude_none=True) if document.meta else None,
+            extra={key: str(value) for key, value in document.extra.items()},
+            sections=[
+                SectionRecord(s.heading, list(s.path), s.key, s.line_start, s.line_end, s.text)
+                for s in document.sections
+            ],
+            chunks=list(document.chunks),
+        )
+
+    def to_document(self) -> Document:
+        """The document this record was made from, chunks included (front matter already validated)."""
+        sections = [
+            Section(
+                s.heading,
+                tuple(s.path),
+                s.key,
+                s.line_start,
+                s.line_end,
+                [Paragraph(s.text, s.line_start)] if s.text else [],
+            )
+            for s in self.sections
+        ]
+        return Document(
+            path=Path(self.path),
+            kind=self.kind,
+            id=self.id,
+            title=self.title,
+            language=self.language,
+            sections=sections,
+            meta=PracticeMeta.model_validate(self.meta) if self.meta else None,
+            detected_language=tuple(self.detected_language) if self.detected_language else None,
+            content_hash=self.content_hash,
+            extra=dict(self.extra),
+            chunks=[Chunk(**asdict(chunk)) for chunk in self.chunks],
+        )
+
+
+def write_records(build: Path, records: list[Record]) -> None:
+    data = [record.to_json() for record in records]
+    (build / DOCUMENTS).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+def read_records(build: Path) -> list[Record]:
+    return [Record.from_json(item) for item in json.loads((build / DOCUMENTS).read_text(encoding="utf-8"))]

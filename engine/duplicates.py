@@ -9,7 +9,8 @@ any two texts in one language look alike (see docs/benchmarks).
 
 import numpy as np
 
-from search_api.loaded import LoadedIndex
+from engine.loaded import LoadedIndex
+from indexer.chunking import chunk_sections
 
 DEFAULT_THRESHOLD = 0.75
 
@@ -37,17 +38,17 @@ def near_duplicates(
         document = documents[position]
         if similarities[position] < threshold or len(found) == limit:
             break
-        if document["group_id"] in seen or document["group_id"] == exclude_group:
+        if document.group_id in seen or document.group_id == exclude_group:
             continue
-        seen.add(document["group_id"])
+        seen.add(document.group_id)
         found.append(
             {
-                "id": document["id"],
-                "group_id": document["group_id"],
-                "title": document["title"],
-                "language": document["language"],
+                "id": document.id,
+                "group_id": document.group_id,
+                "title": document.title,
+                "language": document.language,
                 "similarity": round(float(similarities[position]), 3),
-                "message": f"this looks like practice {document['id']} ({document['language']}, similarity "
+                "message": f"this looks like practice {document.id} ({document.language}, similarity "
                 f"{similarities[position]:.2f}): a translation, an update, or a different practice?",
             }
         )
@@ -60,8 +61,6 @@ def duplicates_of(index: LoadedIndex, embed, document, threshold: float = DEFAUL
     `embed` turns chunk texts into vectors: the embedder's `embed_passages`, or a
     cache-backed function that only embeds what was never embedded.
     """
-    from indexer.chunking import chunk_sections
-
     chunks = chunk_sections(document.id, document.title, document.sections)
     vectors = embed([chunk.embed_text for chunk in chunks])
     return near_duplicates(index, vectors, document.language, exclude_group=document.group_id, threshold=threshold)

@@ -153,3 +153,22 @@ def due(practices_dir: Path, taxonomy: Taxonomy, on: dt.date) -> list[tuple[str,
         if d.meta.validation and d.meta.validation.next_review and d.meta.validation.next_review <= on
     ]
     return sorted(found, key=lambda item: item[1])
+
+
+def describe(document, duplicates: list[dict], checklist_page: Path, taxonomy: Taxonomy) -> list[str]:
+    """What a reviewer reads before deciding: the draft, its likely duplicates, the criteria checklist."""
+    meta = document.meta
+    lines = [
+        f"# {document.title}  [{document.language}]  ({document.path})",
+        f"{meta.summary or ''}\ncountries {meta.countries}  themes {meta.themes}  methods {meta.methods}",
+    ]
+    lines += [f"\n## {section.heading}\n{section.text[:600]}" for section in document.sections]
+    lines.append("\nLikely duplicates:")
+    lines += [f"- {duplicate['message']}" for duplicate in duplicates or [{"message": "none found"}]]
+    lines.append("\nCriteria checklist (record with --criterion KEY=met|partly-met|not-met|not-assessed):")
+    recorded_criteria = meta.validation.criteria if meta.validation else {}
+    for key, questions in criteria_checklist(checklist_page, taxonomy).items():
+        recorded = recorded_criteria.get(key, "not recorded")
+        lines.append(f"- {key} [{taxonomy.criteria_groups[key]}] {taxonomy.label('criteria', key)}: {recorded}")
+        lines += [f"    ? {question}" for question in questions]
+    return lines

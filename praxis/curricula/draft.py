@@ -17,11 +17,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.curriculum import Curriculum, Module
+import engine
+from engine.loaded import LoadedIndex
 from indexer.embedders import Embedder
-from indexer.submissions import slug
-from search_api import engine
-from search_api.loaded import LoadedIndex
+from indexer.writing import slug
+from praxis.curricula.model import Curriculum, Module
 
 HOURS_PER_MODULE = 4
 """The methodology is taught as half-day modules."""
@@ -231,7 +231,7 @@ def with_query_practices(curriculum: Curriculum, index: LoadedIndex, embedder: E
     """A copy in which each module's `practice_query` has added its best matches (up to three
     case studies per module, practices already in the curriculum skipped)."""
     used = {p for module in curriculum.modules for p in module.practices}
-    group_of = {d["id"]: d["group_id"] for d in index.documents}
+    group_of = {d.id: d.group_id for d in index.documents}
     used_groups = {group_of.get(p, p) for p in used}
     modules = []
     for module in curriculum.modules:

@@ -12,8 +12,8 @@ value is HTML-escaped.
 from html import escape
 
 from indexer.corpus import Document
-from indexer.curriculum import Curriculum, format_hours, schedule
-from praxis.curricula import Library
+from praxis.curricula.library import Library
+from praxis.curricula.model import Curriculum, format_hours, schedule
 
 STYLE = """
 body { font: 11pt/1.45 "DejaVu Sans", Arial, sans-serif; color: #111; max-width: 48rem; margin: 2rem auto; }

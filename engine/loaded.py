@@ -1,12 +1,12 @@
-"""An index loaded into memory, and a holder that swaps in new builds without dropping requests.
+"""An index build opened for searching, and a holder that swaps in new builds without dropping requests.
 
-In: an index path and an embedder. Out: :class:`LoadedIndex` (documents, chunks, vectors,
-faiss and whoosh, with lookups by id) and :class:`IndexHolder`, whose ``current()`` returns
-the live build, reloading it when `praxis index` has swapped the link. A request keeps
-the object it started with, so a swap never fails a request in flight.
+In: an index path and an embedder. Out: :class:`LoadedIndex` (records, chunks in row
+order, the build's vector and keyword stores, lookups by id, per-language centring) and
+:class:`IndexHolder`, whose ``current()`` returns the live build, reloading it when
+`praxis index` has swapped the link. A request keeps the object it started with, so a
+swap never fails a request in flight.
 """
 
-import json
 import logging
 import os
 import threading
@@ -18,9 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer import keyword, store
-from indexer.dense import load_dense
+from indexer import layout
+from indexer.chunking import Chunk
 from indexer.embedders import Embedder
+from indexer.layout import Record
+from indexer.stores import KeywordStore, VectorStore
 
 log = logging.getLogger(__name__)
 RELOAD_CHECK_SECONDS = 1.0
@@ -30,39 +32,34 @@ MIN_CHUNKS_FOR_MEAN = 20
 
 @dataclass
 class LoadedIndex:
-    files: store.IndexFiles
-    documents: list[dict]
-    chunks: list[dict]
-    """Every chunk, in row order; each has "row" and "doc_id"."""
-    vectors: np.ndarray
-    dense: object
-    keyword: object
-    by_id: dict[str, dict] = field(default_factory=dict)
+    files: layout.IndexFiles
+    documents: list[Record]
+    chunks: list[Chunk]
+    """Every chunk, in row order (the stores' row ids)."""
+    vector_store: VectorStore
+    keyword_store: KeywordStore
+    by_id: dict[str, Record] = field(default_factory=dict)
     versions: dict[str, list[str]] = field(default_factory=dict)
     """group id to the ids of all its language versions, original first."""
     chunk_rows: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def open(cls, index_path: Path, embedder: Embedder | None) -> "LoadedIndex":
-        files = store.open_index(index_path, embedder.info if embedder else None)
-        documents = json.loads((files.path / "documents.json").read_text(encoding="utf-8"))
-        chunks = [{**chunk, "row": 0} for document in documents for chunk in document.pop("chunks")]
-        for row, chunk in enumerate(chunks):
-            chunk["row"] = row
+        files = layout.open_index(index_path, embedder.info if embedder else None)
+        documents = files.records()
         loaded = cls(
             files=files,
             documents=documents,
-            chunks=chunks,
-            vectors=np.load(files.path / "vectors.npy"),
-            dense=load_dense(files.path / "dense.faiss"),
-            keyword=keyword.open_keyword(files.path / "keyword"),
+            chunks=[chunk for document in documents for chunk in document.chunks],
+            vector_store=files.vector_store(),
+            keyword_store=files.keyword_store(),
         )
-        loaded.by_id = {d["id"]: d for d in documents}
+        loaded.by_id = {d.id: d for d in documents}
         versions = defaultdict(list)
-        for document in sorted(documents, key=lambda d: d["id"] != d["group_id"]):
-            versions[document["group_id"]].append(document["id"])
+        for document in sorted(documents, key=lambda d: d.id != d.group_id):
+            versions[document.group_id].append(document.id)
         loaded.versions = dict(versions)
-        loaded.chunk_rows = {chunk["id"]: chunk["row"] for chunk in chunks}
+        loaded.chunk_rows = {chunk.id: row for row, chunk in enumerate(loaded.chunks)}
         return loaded
 
     @property
@@ -72,16 +69,21 @@ class LoadedIndex:
     @cached_property
     def chunk_rows_by_doc(self) -> dict[str, np.ndarray]:
         rows = defaultdict(list)
-        for chunk in self.chunks:
-            rows[chunk["doc_id"]].append(chunk["row"])
+        for row, chunk in enumerate(self.chunks):
+            rows[chunk.doc_id].append(row)
         return {doc_id: np.array(r) for doc_id, r in rows.items()}
+
+    @cached_property
+    def vectors(self) -> np.ndarray:
+        """Every chunk's vector, row for row, as the vector store holds them."""
+        return self.vector_store.vectors(np.arange(len(self.chunks), dtype=np.int64))
 
     @cached_property
     def language_means(self) -> dict[str, np.ndarray]:
         """Mean chunk vector per chunk language (languages with enough chunks), and "*" for all."""
         rows_by_language = defaultdict(list)
-        for chunk in self.chunks:
-            rows_by_language[chunk["language"]].append(chunk["row"])
+        for row, chunk in enumerate(self.chunks):
+            rows_by_language[chunk.language].append(row)
         means = {"*": self.vectors.mean(axis=0)}
         for language, rows in rows_by_language.items():
             if len(rows) >= MIN_CHUNKS_FOR_MEAN:
@@ -96,22 +98,22 @@ class LoadedIndex:
     @cached_property
     def centred_vectors(self) -> np.ndarray:
         centred = np.empty_like(self.vectors)
-        for start, chunk in enumerate(self.chunks):
-            centred[start] = self.centre(self.vectors[start], chunk["language"])
+        for row, chunk in enumerate(self.chunks):
+            centred[row] = self.centre(self.vectors[row], chunk.language)
         return centred
 
     @cached_property
-    def practice_vectors(self) -> tuple[list[dict], np.ndarray]:
+    def practice_vectors(self) -> tuple[list[Record], np.ndarray]:
         """Practice write-ups and, row for row, the unit mean of each one's centred chunk vectors."""
-        documents = [d for d in self.documents if d["kind"] == "practice"]
-        means = [self.centred_vectors[self.chunk_rows_by_doc[d["id"]]].mean(axis=0) for d in documents]
+        documents = [d for d in self.documents if d.kind == "practice"]
+        means = [self.centred_vectors[self.chunk_rows_by_doc[d.id]].mean(axis=0) for d in documents]
         matrix = np.array(means, dtype=np.float32).reshape(len(documents), self.vectors.shape[1])
         return documents, matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
 
     @cached_property
     def doc_of_row(self) -> np.ndarray:
-        ids = {d["id"]: i for i, d in enumerate(self.documents)}
-        return np.array([ids[c["doc_id"]] for c in self.chunks])
+        ids = {d.id: i for i, d in enumerate(self.documents)}
+        return np.array([ids[c.doc_id] for c in self.chunks])
 
 
 class IndexHolder:
@@ -133,7 +135,7 @@ class IndexHolder:
             return None
 
     def current(self) -> LoadedIndex:
-        """The live index; raises store.UnusableIndexError when none can be loaded."""
+        """The live index; raises layout.UnusableIndexError when none can be loaded."""
         now = time.monotonic()
         if self._loaded is not None and now - self._checked < RELOAD_CHECK_SECONDS:
             return self._loaded
@@ -143,7 +145,7 @@ class IndexHolder:
             if self._loaded is None or target != self._target:
                 self._reload(target)
             if self._loaded is None:
-                raise store.UnusableIndexError(self.last_error or f"no index at {self.index_path}")
+                raise layout.UnusableIndexError(self.last_error or f"no index at {self.index_path}")
             return self._loaded
 
     def _reload(self, target: str | None) -> None:
@@ -152,7 +154,7 @@ class IndexHolder:
             self._target = target
             self.last_error = None
             log.info("loaded index build %s", self._loaded.build_id)
-        except store.UnusableIndexError as error:
+        except layout.UnusableIndexError as error:
             # Keep answering from the build we have; report the problem in /api/health.
             self.last_error = str(error)
             log.error("cannot load index: %s", error)

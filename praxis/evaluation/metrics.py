@@ -20,8 +20,8 @@ import yaml
 from pydantic import BaseModel, Field
 from ranx import Qrels, Run, evaluate
 
-from search_api import engine
-from search_api.loaded import LoadedIndex
+import engine
+from engine.loaded import LoadedIndex
 
 METRICS = ["ndcg@10", "recall@10", "mrr"]
 MODES = ("keyword", "semantic", "hybrid")
@@ -91,7 +91,7 @@ def _metrics(qrels: dict, run: dict) -> dict[str, float]:
 def evaluate_index(
     index: LoadedIndex, embedder, queries: list[EvaluationQuery], settings: Settings, modes=MODES
 ) -> EvaluationReport:
-    practice_language = {d["group_id"]: d["language"] for d in index.documents if d["id"] == d["group_id"]}
+    practice_language = {d.group_id: d.language for d in index.documents if d.id == d.group_id}
     qrels = {q.id: q.relevant for q in queries}
     report = EvaluationReport(queries=len(queries))
     for mode in modes:
@@ -133,7 +133,7 @@ def _bias(queries: list[EvaluationQuery], top10: dict, practice_language: dict) 
     }
 
 
-TRANSLATION_DIR = Path(__file__).resolve().parent.parent / "evaluation" / "translation"
+TRANSLATION_DIR = Path(__file__).resolve().parents[2] / "evaluation" / "translation"
 
 
 def translation_retrieval(embedder, path: Path, pairs: int = 200) -> dict[str, dict[str, float]]:

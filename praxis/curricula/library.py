@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.corpus import Document, Problem, load_corpus
-from indexer.curriculum import Curriculum, load_curriculum
 from indexer.taxonomy import load_taxonomy
+from praxis.curricula.model import Curriculum, load_curriculum
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from indexer.corpus import read_document
 from indexer.model import ID_PATTERN, Period, PracticeMeta
 from indexer.taxonomy import Taxonomy
-from indexer.writing import SECTION_ORDER, render_practice, sanitise_markdown, write_new
+from indexer.writing import SECTION_ORDER, render_practice, sanitise_markdown, slug, write_new
 
 AUDIT_LOG = "audit.jsonl"
 Short = Annotated[str, Field(max_length=300)]
@@ -83,12 +83,6 @@ class SubmissionError(ValueError):
         super().__init__("; ".join(problems))
         self.problems = problems
         self.conflict = conflict
-
-
-def slug(text: str, fallback: str = "practice") -> str:
-    """An id from a text: ASCII letters and digits joined by dashes, at most 60 characters."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:60].strip("-") or fallback
 
 
 def slugify(title: str) -> str:

@@ -1,0 +1,157 @@
+"""The two storage interfaces every engine implements: a vector store and a keyword store.
+
+A build holds one of each, side by side, under the paths that :mod:`indexer.layout` names.
+Rows are the chunk numbers of the build (row i = the i-th chunk in document order, the
+same in both stores). Engines are picked by name through :mod:`indexer.stores.factory`;
+nothing outside ``indexer/stores/`` imports an engine's library.
+"""
+
+import os
+import shutil
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+
+class VectorStore(ABC):
+    """Unit-length chunk vectors by row id, searched by inner product (= cosine).
+
+    In: float32 matrices of shape (n, dimension) with their int64 row ids. Out: the top-k
+    rows for each query, optionally only among allowed rows, and stored vectors by row.
+    """
+
+    name: str
+    """The factory's name for this class (saved with a build, to load it again)."""
+    kind: str
+    """How it searches: "flat" (exact) or "hnsw" (approximate), ..."""
+
+    @abstractmethod
+    def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        """Store `vectors` (n, d) under row `ids` (n,)."""
+
+    @abstractmethod
+    def remove(self, ids: np.ndarray) -> None:
+        """Drop the rows `ids`; unknown ids are ignored."""
+
+    @abstractmethod
+    def search(self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, ids), each (len(queries), k), best first; ids of -1 where fewer rows qualify.
+
+        `allowed`: row ids the results must come from (None: every row).
+        """
+
+    @abstractmethod
+    def vectors(self, ids: np.ndarray) -> np.ndarray:
+        """The stored vectors of rows `ids`, in that order."""
+
+    @abstractmethod
+    def count(self) -> int:
+        """Rows stored."""
+
+    @abstractmethod
+    def save(self, path: Path) -> None:
+        """Write the store under `path` (a directory it owns)."""
+
+    @classmethod
+    @abstractmethod
+    def load(cls, path: Path) -> "VectorStore":
+        """The store saved under `path`."""
+
+    def recall_at_10(self) -> float | None:
+        """recall@10 against exact search, measured when the store was built (None for exact stores)."""
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class KeywordChunk:
+    """What a keyword store indexes of one chunk."""
+
+    chunk_id: str
+    doc_id: str
+    language: str
+    """The chunk's language (it picks the analyser: stemmer, stop words)."""
+    title: str
+    """The document's title."""
+    text: str
+    """The context line (title and section) and the chunk's text."""
+
+
+@dataclass(frozen=True, slots=True)
+class KeywordHit:
+    chunk_id: str
+    score: float
+
+
+class KeywordStore(ABC):
+    """Chunks by id, searched with BM25-like scoring and per-language analysis.
+
+    A store lives in a directory. `create` makes an empty one, `load` opens a saved one,
+    `save` commits pending changes (and, to a new directory, writes a copy there that
+    further changes go to: an incremental build starts from a copy of the previous one).
+    """
+
+    name: str
+
+    @classmethod
+    @abstractmethod
+    def create(cls, directory: Path) -> "KeywordStore":
+        """A new, empty store in `directory` (which must not exist)."""
+
+    @classmethod
+    @abstractmethod
+    def load(cls, directory: Path) -> "KeywordStore":
+        """The store saved in `directory`."""
+
+    @abstractmethod
+    def add(self, chunks: Iterable[KeywordChunk]) -> None:
+        """Index `chunks` (visible to searches after `save`)."""
+
+    @abstractmethod
+    def remove(self, doc_ids: Iterable[str]) -> None:
+        """Drop every chunk of the documents `doc_ids`."""
+
+    @abstractmethod
+    def save(self, directory: Path | None = None) -> None:
+        """Commit; with a `directory` other than the store's, move the store's copy there."""
+
+    @abstractmethod
+    def search(
+        self, text: str, language: str | None, limit: int, allowed_docs: set[str] | None = None
+    ) -> list[KeywordHit]:
+        """The best `limit` chunks for user `text` (never parsed as query syntax), best first.
+
+        `language`: the query's language (its analyser, and its field where the engine has
+        one per language); None searches every language. `allowed_docs`: document ids the
+        hits must come from (None: every document).
+        """
+
+    @abstractmethod
+    def highlight(self, text: str, query: str, language: str | None) -> list[list[int]]:
+        """[start, end) character spans of `text` whose analysed form matches an analysed query term."""
+
+    @abstractmethod
+    def count(self) -> int:
+        """Chunks stored."""
+
+
+def link_copy(source: Path, destination: Path) -> None:
+    """Copy a store's directory by hard links (a plain copy across file systems), lock files left out.
+
+    Safe for engines that never rewrite a file in place (whoosh and tantivy write new
+    segments and replace their metadata by renaming), so the copy costs no disk.
+    """
+    shutil.copytree(source, destination, copy_function=_link_or_copy, ignore=_lock_files)
+
+
+def _lock_files(directory: str, names: list[str]) -> list[str]:
+    return [name for name in names if name.endswith(".lock")]
+
+
+def _link_or_copy(source: str, destination: str) -> None:
+    try:
+        os.link(source, destination)
+    except OSError:
+        shutil.copy2(source, destination)

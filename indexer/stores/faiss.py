@@ -1,0 +1,160 @@
+"""Vector stores on faiss: exact search (``FaissFlat``) and an HNSW graph (``FaissHNSW``).
+
+In: unit-length float32 vectors with int64 row ids. Out: inner-product (cosine) top-k,
+optionally restricted to allowed rows with an id selector. Both keep the raw vectors in
+``vectors.npy`` beside the faiss file (opened memory-mapped), so rows can be read back
+(centring, similar practices, near-duplicates) without asking faiss to reconstruct them.
+"""
+
+import json
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from indexer.stores.base import VectorStore
+
+VECTORS_FILE = "vectors.npy"
+IDS_FILE = "ids.npy"
+INDEX_FILE = "index.faiss"
+INFO_FILE = "store.json"
+HNSW_NEIGHBOURS = 32
+HNSW_EF_CONSTRUCTION = 80
+HNSW_EF_SEARCH = 128
+RECALL_SAMPLE = 200
+
+
+class _FaissStore(VectorStore):
+    """What both faiss stores share: the vectors, the ids, saving and loading."""
+
+    def __init__(self, dimension: int):
+        self.dimension = dimension
+        self._ids = np.empty(0, dtype=np.int64)
+        self._vectors = np.empty((0, dimension), dtype=np.float32)
+        self._index: faiss.Index | None = None
+        self._recall: float | None = None
+
+    def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        ids = np.asarray(ids, dtype=np.int64)
+        merged_ids = np.concatenate([self._ids, ids])
+        merged = np.concatenate([np.asarray(self._vectors), np.asarray(vectors, dtype=np.float32)])
+        order = np.argsort(merged_ids, kind="stable")
+        self._ids, self._vectors = merged_ids[order], merged[order]
+        self._index = None
+
+    def remove(self, ids: np.ndarray) -> None:
+        keep = ~np.isin(self._ids, np.asarray(ids, dtype=np.int64))
+        self._ids, self._vectors = self._ids[keep], np.asarray(self._vectors)[keep]
+        self._index = None
+
+    def vectors(self, ids: np.ndarray) -> np.ndarray:
+        return np.asarray(self._vectors[self._positions(np.asarray(ids, dtype=np.int64))])
+
+    def _positions(self, ids: np.ndarray) -> np.ndarray:
+        if len(self._ids) and self._ids[-1] == len(self._ids) - 1:
+            return ids  # rows 0..n-1: a row's id is its position
+        return np.searchsorted(self._ids, ids)
+
+    def count(self) -> int:
+        return len(self._ids)
+
+    def recall_at_10(self) -> float | None:
+        return self._recall
+
+    @property
+    def index(self) -> faiss.Index:
+        if self._index is None:
+            self._index = self._build()
+        return self._index
+
+    def _build(self) -> faiss.Index:
+        raise NotImplementedError
+
+    def save(self, path: Path) -> None:
+        path.mkdir(parents=True, exist_ok=True)
+        np.save(path / VECTORS_FILE, np.asarray(self._vectors))
+        np.save(path / IDS_FILE, self._ids)
+        faiss.write_index(self.index, str(path / INDEX_FILE))
+        info = {"dimension": self.dimension, "recall_at_10": self._recall}
+        (path / INFO_FILE).write_text(json.dumps(info), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> "_FaissStore":
+        info = json.loads((path / INFO_FILE).read_text(encoding="utf-8"))
+        store = cls(info["dimension"])
+        store._ids = np.load(path / IDS_FILE)
+        store._vectors = np.load(path / VECTORS_FILE, mmap_mode="r")
+        store._index = store._configured(faiss.read_index(str(path / INDEX_FILE)))
+        store._recall = info["recall_at_10"]
+        return store
+
+    def _configured(self, index: faiss.Index) -> faiss.Index:
+        """Search-time settings a loaded index needs (none by default)."""
+        return index
+
+    def _search_parameters(self, allowed: np.ndarray) -> faiss.SearchParameters:
+        return faiss.SearchParameters(sel=faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64)))
+
+    def search(self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        params = None if allowed is None else self._search_parameters(allowed)
+        return self.index.search(np.asarray(queries, dtype=np.float32), k, params=params)
+
+
+class FaissFlat(_FaissStore):
+    """Exact inner-product search over every row: right up to tens of thousands of chunks."""
+
+    name, kind = "faiss-flat", "flat"
+
+    def _build(self) -> faiss.Index:
+        index = faiss.IndexIDMap2(faiss.IndexFlatIP(self.dimension))
+        index.add_with_ids(np.asarray(self._vectors), self._ids)
+        return index
+
+
+class FaissHNSW(_FaissStore):
+    """An HNSW graph: approximate search, sub-linear in the number of rows.
+
+    Its recall@10 against exact search is measured on a sample of its own rows when it is
+    built, and kept with it (a build reports it).
+    """
+
+    name, kind = "faiss-hnsw", "hnsw"
+
+    def _build(self) -> faiss.Index:
+        hnsw = faiss.IndexHNSWFlat(self.dimension, HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
+        hnsw.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        index = faiss.IndexIDMap2(self._configured(hnsw))
+        index.add_with_ids(np.asarray(self._vectors), self._ids)
+        self._index = index
+        self._recall = recall_at_10(self, np.asarray(self._vectors))
+        return index
+
+    def _configured(self, index: faiss.Index) -> faiss.Index:
+        _hnsw_of(index).hnsw.efSearch = HNSW_EF_SEARCH
+        return index
+
+    def _search_parameters(self, allowed: np.ndarray) -> faiss.SearchParameters:
+        # Parameters replace the index's own efSearch: give it explicitly.
+        selector = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))
+        return faiss.SearchParametersHNSW(sel=selector, efSearch=HNSW_EF_SEARCH)
+
+
+def _hnsw_of(index: faiss.Index) -> faiss.Index:
+    """The HNSW index itself, inside an id map or not."""
+    return faiss.downcast_index(index.index) if isinstance(index, faiss.IndexIDMap) else index
+
+
+def recall_at_10(
+    store: VectorStore, vectors: np.ndarray, queries: np.ndarray | None = None, sample: int = RECALL_SAMPLE
+) -> float:
+    """Share of the exact top 10 over `vectors` (row i = id i) that `store` also returns for
+    `queries` (by default a fixed sample of the rows themselves)."""
+    if queries is None:
+        rows = np.random.default_rng(0).choice(len(vectors), size=min(sample, len(vectors)), replace=False)
+        queries = vectors[rows]
+    exact = faiss.IndexFlatIP(vectors.shape[1])
+    exact.add(vectors)
+    _, truth = exact.search(queries, 10)
+    _, found = store.search(queries, 10)
+    hits = sum(len(set(t) & set(f)) for t, f in zip(truth, found, strict=True))
+    return round(hits / truth.size, 4)

@@ -1,0 +1,67 @@
+"""`praxis eval` as one function: evaluate an index on a query set, optionally tuning first.
+
+In: a loaded index, the embedder, the queries file, which split to report, whether to
+tune fusion and centring on the tune split, whether to run the translation set, the
+settings in force, and a progress wrapper. Out: the results as a JSON-ready dict (what
+`--report` writes as results.json).
+"""
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from engine.loaded import LoadedIndex
+from praxis.evaluation import metrics
+
+TUNING_DENSE_WEIGHTS = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
+Progress = Callable[[Iterable, str], Iterable]
+
+
+def run_evaluation(
+    index: LoadedIndex,
+    model,
+    queries_file: Path,
+    split: str,
+    current: metrics.Settings,
+    tune: bool = False,
+    translation: bool = False,
+    progress: Progress = lambda items, label: items,
+) -> dict:
+    every = metrics.load_queries(queries_file)
+    chosen = [q for q in every if split in ("all", q.split)]
+    results: dict = {
+        "queries": {
+            "test": sum(q.split == "test" for q in every),
+            "tune": sum(q.split == "tune" for q in every),
+            "reported": len(chosen),
+        }
+    }
+    if tune:
+        grid = [metrics.Settings(dense, 1.0, centre) for centre in (False, True) for dense in TUNING_DENSE_WEIGHTS]
+        tuning = metrics.tune(index, model, [q for q in every if q.split == "tune"], progress(grid, "tuning"))
+        results["tuning"] = tuning
+        current = metrics.Settings(**tuning[0]["settings"])
+    results["settings"] = current.__dict__
+    results["index"] = {
+        "practices": sum(d.kind == "practice" for d in index.documents),
+        "embedder": f"{index.files.embedder.name} {index.files.embedder.version}",
+    }
+    results["test"] = metrics.evaluate_index(index, model, chosen, current).__dict__
+    if translation:
+        results["translation"] = translation_results(model, progress)
+    return results
+
+
+def translation_results(model, progress: Progress) -> dict:
+    """Translation retrieval per language, and the mean over languages."""
+    files = sorted(metrics.TRANSLATION_DIR.glob("*.tsv"))
+    per_language = {
+        path.name.split("-")[0]: metrics.translation_retrieval(model, path) for path in progress(files, "translation")
+    }
+    per_language["mean"] = {
+        variant: {
+            key: round(sum(r[variant][key] for r in per_language.values()) / len(files), 4)
+            for key in ("accuracy_at_1", "same_language_share_top10")
+        }
+        for variant in ("raw", "centred")
+    }
+    return per_language

@@ -1,0 +1,109 @@
+"""Praxis on one set of settings: what the CLI's commands work with, opened when first needed.
+
+In: a :class:`~praxis.settings.Settings`. Out: the embedder, the live index, build
+requests and search queries carrying the settings, the curricula library, and
+near-duplicate checks against the index. Each CLI command parses its options and calls
+one method or function with this; nothing here prints.
+"""
+
+import hashlib
+from functools import cached_property
+from pathlib import Path
+
+import engine
+from engine.duplicates import duplicates_of
+from indexer.build import BuildRequest
+from indexer.cache import EmbeddingCache
+from indexer.corpus import Document, Problem, read_practices
+from indexer.embedders import Embedder, load_embedder
+from indexer.layout import UnusableIndexError
+from indexer.taxonomy import Taxonomy, load_taxonomy
+from praxis.curricula.library import Library
+from praxis.evaluation.metrics import Settings as EvaluationSettings
+from praxis.settings import Settings
+
+
+class Workspace:
+    def __init__(self, settings: Settings, embedder_spec: str | None = None, index_path: Path | None = None):
+        self.settings = settings
+        self.embedder_spec = embedder_spec or settings.embedder
+        self.index_path = index_path or settings.index_dir
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        return load_embedder(self.embedder_spec)
+
+    def taxonomy(self, path: Path | None = None) -> Taxonomy:
+        """The taxonomy (ValueError with the reason when the file is unusable)."""
+        return load_taxonomy(path or self.settings.taxonomy_file)
+
+    def index(self) -> engine.LoadedIndex:
+        """The live index (UnusableIndexError says why there is none)."""
+        return engine.LoadedIndex.open(self.index_path, self.embedder)
+
+    def build_request(self, practices: Path | None = None, docs: Path | None = None, **options) -> BuildRequest:
+        settings = self.settings
+        return BuildRequest(
+            practices_dir=practices or settings.practices_dir,
+            docs_dir=docs or settings.docs_dir,
+            index_path=self.index_path,
+            cache_dir=settings.cache_dir,
+            taxonomy_file=settings.taxonomy_file,
+            chunk_size=settings.chunk_size,
+            ann_threshold=settings.ann_threshold,
+            vector_store=settings.vector_store,
+            keyword_store=settings.keyword_store,
+            **options,
+        )
+
+    def query(self, text: str, mode: str = "hybrid", filters: engine.Filters | None = None, **options) -> engine.Query:
+        """A search query with the fusion and centring settings in force."""
+        return engine.Query(
+            text,
+            mode,
+            filters or engine.Filters(),
+            dense_weight=self.settings.dense_weight,
+            keyword_weight=self.settings.keyword_weight,
+            centre=self.settings.centre_languages,
+            **options,
+        )
+
+    def evaluation_settings(self) -> EvaluationSettings:
+        settings = self.settings
+        return EvaluationSettings(settings.dense_weight, settings.keyword_weight, settings.centre_languages)
+
+    def library(self) -> Library:
+        return Library.open(self.settings.practices_dir, self.settings.docs_dir, self.settings.taxonomy_file)
+
+    def duplicates_of(self, document: Document) -> list[dict]:
+        """Near-duplicates of a parsed write-up in the live index ([] when there is none)."""
+        try:
+            index = self.index()
+        except UnusableIndexError:
+            return []
+        return duplicates_of(index, self.embedder.embed_passages, document, self.settings.duplicate_threshold)
+
+    def duplicate_warnings(self, paths: list[Path], taxonomy: Taxonomy) -> list[Problem]:
+        """Warnings for valid files that closely resemble another indexed practice (none without an index).
+
+        Chunk vectors come from the embedding cache: only text never embedded is embedded now.
+        """
+        try:
+            index = self.index()
+        except UnusableIndexError:
+            return []
+        cache = EmbeddingCache(self.settings.cache_dir, self.embedder)
+
+        def embed(texts: list[str]):
+            return cache.embed([(hashlib.sha256(t.encode("utf-8")).hexdigest(), t) for t in texts])[0]
+
+        documents, _ = read_practices(paths, taxonomy)
+        threshold = self.settings.duplicate_threshold
+        try:
+            return [
+                Problem(d.path, d.key_lines.get(("id",), 1), "duplicates", found["message"], "warning")
+                for d in documents
+                for found in duplicates_of(index, embed, d, threshold)
+            ]
+        finally:
+            cache.close()

@@ -1,0 +1,105 @@
+"""Pieces of the engine on their own: rank fusion, filters (the period's edges), facet counts."""
+
+import pytest
+
+from engine.filters import Filters
+from engine.fusion import RRF_K, Scored, best_per_practice, ranks, reciprocal_rank_fusion
+from engine.loaded import LoadedIndex
+from engine.search import Query, search
+from indexer.facets import FACETS, facet_values
+from indexer.layout import Record
+
+
+def record(record_id: str, group_id: str | None = None, language: str = "en", **meta) -> Record:
+    return Record(
+        id=record_id,
+        group_id=group_id or record_id,
+        kind="practice",
+        path=f"practices/{record_id}.md",
+        title=record_id,
+        language=language,
+        detected_language=None,
+        content_hash="",
+        meta=meta,
+        extra={},
+        sections=[],
+    )
+
+
+def test_ranks_order_by_descending_score():
+    assert ranks({"a": 0.2, "b": 0.9, "c": 0.5}) == {"b": 1, "c": 2, "a": 3}
+
+
+def test_rank_fusion_adds_weighted_reciprocal_ranks_and_counts_one_list_alone():
+    fused = reciprocal_rank_fusion({"a": 1, "b": 2}, {"b": 1, "c": 3}, dense_weight=4.0, keyword_weight=1.0)
+    assert fused["a"] == pytest.approx(4 / (RRF_K + 1))
+    assert fused["b"] == pytest.approx(4 / (RRF_K + 2) + 1 / (RRF_K + 1))
+    assert fused["c"] == pytest.approx(1 / (RRF_K + 3))
+    assert sorted(fused, key=lambda key: -fused[key]) == ["b", "a", "c"]
+
+
+def test_a_practice_scores_by_its_best_language_version():
+    documents = [record("p", "p"), record("p-ro", "p", "ro"), record("q")]
+    scored = Scored()
+    for doc, row, score in ((0, 0, 0.3), (1, 1, 0.8), (1, 2, 0.5), (2, 3, 0.6)):
+        scored.add(doc, row, score)
+    assert scored.row[1] == 1  # the best chunk is kept, not the last one seen
+    assert best_per_practice(scored, documents) == {"p": 0.8, "q": 0.6}
+
+
+@pytest.mark.parametrize(
+    ("period", "wanted", "passes"),
+    [
+        ({"start": 2010, "end": 2014}, (2014, None), True),  # ends in the first wanted year
+        ({"start": 2010, "end": 2014}, (2015, None), False),  # ended the year before
+        ({"start": 2016, "end": 2020}, (None, 2016), True),  # starts in the last wanted year
+        ({"start": 2016, "end": 2020}, (None, 2015), False),  # starts the year after
+        ({"start": 2016, "end": "ongoing"}, (2030, None), True),  # still running
+        ({"start": 2016}, (2030, 2031), True),  # no end given: still running
+        ({}, (2000, None), False),  # no start: cannot be placed in time
+        ({"start": 2012, "end": 2013}, (2010, 2020), True),
+    ],
+)
+def test_the_period_filter_keeps_what_ran_within_the_years(period, wanted, passes):
+    matched = Filters(period_from=wanted[0], period_to=wanted[1]).matched(record("p", period=period))
+    assert (matched is not None) == passes
+    if passes:
+        assert matched[-1].startswith(f"period={period['start']}-")
+
+
+def test_filters_match_any_value_within_a_facet_and_every_facet():
+    practice = record("p", language="ro", countries=["RO", "HU"], themes=["housing"])
+    assert Filters({"countries": ["HU", "PL"]}).matched(practice) == ["countries=HU"]
+    assert Filters({"countries": ["HU"], "themes": ["health"]}).matched(practice) is None
+    assert Filters({"language": ["ro"], "themes": []}).matched(practice) == ["language=ro"]
+    assert Filters(kinds=["page"]).matched(practice) is None
+
+
+def test_every_facet_reads_its_values_from_the_record():
+    practice = record(
+        "p", language="el", countries=["EL"], themes=["health"], target_groups=["roma"], methods=["mediation"],
+        evidence={"level": "good"}, validation={"status": "validated"},
+    )  # fmt: skip
+    assert facet_values(practice) == {
+        "language": ["el"],
+        "countries": ["EL"],
+        "themes": ["health"],
+        "target_groups": ["roma"],
+        "methods": ["mediation"],
+        "evidence": ["good"],
+        "status": ["validated"],
+    }
+    assert len({facet.parameter for facet in FACETS}) == len(FACETS)
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "keyword"])
+def test_facet_counts_and_total_agree_with_a_brute_force_count_over_the_results(hashing_index, hashing, mode):
+    index = LoadedIndex.open(hashing_index, hashing)
+    result = search(index, hashing, Query("Roma families housing", mode, page_size=50))
+    assert result.total == len(result.results)
+    for facet in FACETS:
+        expected: dict[str, int] = {}
+        for hit in result.results:
+            for value in set(facet.values(index.by_id[hit["id"]])):
+                expected[value] = expected.get(value, 0) + 1
+        assert result.facets[facet.name] == expected, facet.name

@@ -1,0 +1,108 @@
+"""The two storage interfaces, tested the same way for every engine behind them."""
+
+import numpy as np
+import pytest
+
+from indexer.stores import KeywordChunk, create_vector_store, keyword_store_class
+from indexer.stores.factory import KEYWORD_STORES
+
+CHUNKS = [
+    KeywordChunk("ro#0", "ro", "ro", "Locuințe sociale", "Familiile rome primesc locuințe sociale în Cluj."),
+    KeywordChunk("ro#1", "ro", "ro", "Locuințe sociale", "Mediatorii comunitari însoțesc familiile la primărie."),
+    KeywordChunk("el#0", "el", "el", "Στέγαση", "Η στέγαση των μεταναστών στην Αθήνα."),
+    KeywordChunk("en#0", "en", "en", "Housing First", "Homeless people move straight into houses of their own."),
+    KeywordChunk("de#0", "de", "de", "Familienrat", "Der Familienrat plant mit der Familie, nicht für sie."),
+]
+
+
+@pytest.fixture(params=KEYWORD_STORES)
+def keyword_store(request, tmp_path):
+    store = keyword_store_class(request.param).create(tmp_path / "keyword")
+    store.add(CHUNKS)
+    store.save()
+    return keyword_store_class(request.param).load(tmp_path / "keyword")
+
+
+def hit_ids(store, text, language=None, allowed=None) -> list[str]:
+    return [hit.chunk_id for hit in store.search(text, language, 10, allowed)]
+
+
+def test_saved_chunks_are_loaded_and_found_best_first(keyword_store):
+    assert keyword_store.count() == len(CHUNKS)
+    hits = keyword_store.search("familiile rome locuințe", "ro", 10)
+    assert hits[0].chunk_id == "ro#0" and hits[0].score >= hits[-1].score > 0
+
+
+def test_accents_are_folded_in_every_script(keyword_store):
+    assert "ro#0" in hit_ids(keyword_store, "locuinte sociale", "ro")
+    assert "el#0" in hit_ids(keyword_store, "στεγαση μεταναστων", "el")
+
+
+def test_words_are_stemmed_in_their_language(keyword_store):
+    assert "en#0" in hit_ids(keyword_store, "house", "en")
+    assert "de#0" in hit_ids(keyword_store, "Familienrats", "de")
+
+
+def test_names_match_across_languages_as_written(keyword_store):
+    assert "en#0" in hit_ids(keyword_store, "Housing First", "ro")  # a Romanian query naming the programme
+
+
+def test_allowed_documents_restrict_the_hits(keyword_store):
+    assert set(hit_ids(keyword_store, "familiile familie", None, {"de"})) == {"de#0"}
+    assert hit_ids(keyword_store, "familiile", "ro", set()) == []
+
+
+@pytest.mark.parametrize("text", ["title:x AND (", '"unclosed', "*", "OR NOT", "-", "a" * 300])
+def test_user_text_is_never_parsed_as_query_syntax(keyword_store, text):
+    assert isinstance(keyword_store.search(text, "en", 10), list)
+
+
+def test_highlights_are_spans_of_matching_words(keyword_store):
+    text = CHUNKS[0].text
+    spans = keyword_store.highlight(text, "locuinte rome", "ro")
+    assert {text[start:end].lower() for start, end in spans} == {"rome", "locuințe"}
+
+
+def test_removed_documents_are_gone_and_a_saved_copy_takes_the_changes(keyword_store, tmp_path):
+    original = keyword_store.directory
+    keyword_store.save(tmp_path / "copy")
+    keyword_store.remove(["ro"])
+    keyword_store.add([KeywordChunk("pl#0", "pl", "pl", "Asystent rodziny", "Asystent rodziny odwiedza dom.")])
+    keyword_store.save()
+    assert "ro#0" not in hit_ids(keyword_store, "locuințe", "ro") and hit_ids(keyword_store, "asystent", "pl")
+    assert keyword_store.count() == len(CHUNKS) - 1
+    before = type(keyword_store).load(original)
+    assert "ro#0" in hit_ids(before, "locuințe", "ro") and before.count() == len(CHUNKS)
+
+
+def unit_vectors(rows: int, dimension: int = 32, seed: int = 0) -> np.ndarray:
+    vectors = np.random.default_rng(seed).standard_normal((rows, dimension)).astype(np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("name", ["faiss-flat", "faiss-hnsw"])
+def test_vector_store_contract(name, tmp_path):
+    vectors = unit_vectors(500)
+    store = create_vector_store(name, 32)
+    store.add(np.arange(500), vectors)
+    assert store.count() == 500
+    scores, ids = store.search(vectors[[7, 42]], 5)
+    assert ids[:, 0].tolist() == [7, 42] and scores[0, 0] == pytest.approx(1.0, abs=1e-5)
+    allowed = np.arange(100, 120)
+    _, restricted = store.search(vectors[[7]], 5, allowed)
+    assert set(restricted[0]) <= set(allowed)
+    np.testing.assert_array_equal(store.vectors(np.array([3, 1])), vectors[[3, 1]])
+    store.save(tmp_path / "dense")
+    loaded = type(store).load(tmp_path / "dense")
+    assert loaded.count() == 500 and loaded.kind == store.kind
+    np.testing.assert_array_equal(loaded.search(vectors[:3], 5)[1], store.search(vectors[:3], 5)[1])
+    loaded.remove(np.array([7]))
+    assert loaded.count() == 499 and 7 not in loaded.search(vectors[[7]], 5)[1][0]
+    np.testing.assert_array_equal(loaded.vectors(np.array([8])), vectors[[8]])
+
+
+def test_unknown_engines_are_clear_errors():
+    with pytest.raises(ValueError, match="unknown keyword store 'lucene'"):
+        keyword_store_class("lucene")
+    with pytest.raises(ValueError, match="unknown vector store 'annoy'"):
+        create_vector_store("annoy", 8)
