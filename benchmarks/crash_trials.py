@@ -26,6 +26,7 @@ from benchmarks.common import ROOT, emit
 from engine.loaded import LoadedIndex
 from engine.search import Query, search
 from indexer.embedders import load_embedder
+from indexer.taxonomy import DEFAULT_TAXONOMY
 
 SYNTHETIC_PRACTICES = 40
 
@@ -43,7 +44,7 @@ def prepare(work: Path, practices: Path, docs: Path) -> None:
 
 
 def index_command(work: Path) -> tuple[list[str], dict]:
-    env = {**os.environ, "PRAXIS_TAXONOMY_FILE": str(ROOT / "taxonomy.yml"), "PRAXIS_CACHE_DIR": str(work / "cache")}
+    env = {**os.environ, "PRAXIS_TAXONOMY_FILE": str(DEFAULT_TAXONOMY), "PRAXIS_CACHE_DIR": str(work / "cache")}
     command = [
         sys.executable,
         "-m",

@@ -26,6 +26,7 @@ from benchmarks.common import ROOT, directory_mib, emit, replicate_corpus, timed
 from indexer import layout
 from indexer.build import BuildRequest, build_index
 from indexer.embedders import load_embedder
+from indexer.taxonomy import DEFAULT_TAXONOMY
 
 
 def request_for(root: Path, practices: Path, docs: Path | None) -> BuildRequest:
@@ -34,7 +35,7 @@ def request_for(root: Path, practices: Path, docs: Path | None) -> BuildRequest:
         docs_dir=docs,
         index_path=root / "index",
         cache_dir=root / "cache",
-        taxonomy_file=ROOT / "taxonomy.yml",
+        taxonomy_file=DEFAULT_TAXONOMY,
     )
 
 

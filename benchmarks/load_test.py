@@ -29,6 +29,7 @@ import httpx
 
 from benchmarks.common import ROOT, emit
 from benchmarks.search_latency import SHORT_QUERIES, long_queries
+from indexer.taxonomy import DEFAULT_TAXONOMY
 
 
 @dataclass
@@ -120,7 +121,7 @@ class Deployment:
             "PRAXIS_INDEX_DIR": str(work / "index"),
             "PRAXIS_EMBEDDER": embedder,
             "PRAXIS_CACHE_DIR": str(ROOT / ".praxis" / "cache"),
-            "PRAXIS_TAXONOMY_FILE": str(ROOT / "taxonomy.yml"),
+            "PRAXIS_TAXONOMY_FILE": str(DEFAULT_TAXONOMY),
             "PRAXIS_SITE_DIR": str(work / "no-site"),
         }
         self.port = _free_port()

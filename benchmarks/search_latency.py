@@ -34,6 +34,7 @@ from indexer.build import BuildRequest, build_index, write_keyword, write_vector
 from indexer.embedders import load_embedder
 from indexer.language import detect
 from indexer.stores import create_vector_store
+from indexer.taxonomy import DEFAULT_TAXONOMY
 
 SHORT_QUERIES = [
     "case management for Roma families",
@@ -138,7 +139,7 @@ def main() -> None:
             docs_dir=ROOT / "docs",
             index_path=work / "base",
             cache_dir=ROOT / ".praxis" / "cache",
-            taxonomy_file=ROOT / "taxonomy.yml",
+            taxonomy_file=DEFAULT_TAXONOMY,
         )
         build_index(request, embedder)
         base = LoadedIndex.open(work / "base", embedder)

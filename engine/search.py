@@ -225,6 +225,7 @@ def result(index: LoadedIndex, doc: int, score: float, passages: list[dict], exp
         "passage": passages[0]["text"],
         "passages": passages,
         "versions": versions(index, record.id),
+        "project": record.project,
         "explanation": explanation,
     }
 

@@ -1,11 +1,16 @@
-"""`praxis index`: practices and methodology pages into a new hybrid index, swapped in atomically.
+"""`praxis index`: practices, methodology pages and imported projects into a new hybrid index, swapped in atomically.
 
-In: the practices and docs directories, the index path, the taxonomy and an embedder.
-Out: a new live build and a :class:`BuildSummary`. Work is proportional to what changed:
-files whose bytes are unchanged since the live build are not parsed again, chunks whose
-text is unchanged are not embedded again (content-hash cache), and the keyword index is
-updated only for changed documents. If any file has errors the build stops before
-touching the live index (unless told to skip invalid files).
+In: the practices and docs directories, the imports store, the index path, the taxonomy
+and an embedder. Out: a new live build and a :class:`BuildSummary`. Work is proportional
+to what changed: files whose bytes are unchanged since the live build are not parsed
+again, chunks whose text is unchanged are not embedded again (content-hash cache), and
+the keyword store is updated only for changed documents. A practice file with errors does
+not block the others: it is reported, and its last good version (from the live build)
+stays in the index; with `strict` the build stops instead, before touching the live index.
+
+A project (an imported operation) is one chunk: its title and the start of its summary,
+cut to `project_chunk_chars`, because embedding dominates the cost at these sizes
+(docs/benchmarks/imports.md); the whole summary stays in its record.
 """
 
 import hashlib
@@ -19,9 +24,11 @@ import numpy as np
 
 from indexer import layout
 from indexer.cache import EmbeddingCache
-from indexer.chunking import chunk_sections
+from indexer.chunking import Chunk, chunk_sections
 from indexer.corpus import Document, Problem, load_corpus
 from indexer.embedders import Embedder
+from indexer.imports.projects import merge
+from indexer.imports.store import ImportsStore
 from indexer.language import detect
 from indexer.layout import Record
 from indexer.stores import KeywordChunk, KeywordStore, VectorStore, create_vector_store, keyword_store_class
@@ -32,7 +39,7 @@ Progress = Callable[[int, int], None]
 
 
 class InvalidCorpusError(ValueError):
-    """Some files have errors; the live index was left as it was."""
+    """Files have errors and the build is strict, or nothing is left to index; the live index is unchanged."""
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
@@ -55,7 +62,14 @@ class BuildSummary:
     dense: str
     recall_at_10: float | None
     seconds: float
+    projects: int = 0
+    duplicates_merged: int = 0
+    """Project records that were the same operation as another (in another file, period or list) and were merged."""
     skipped_files: list[str] = field(default_factory=list)
+    """Files with errors: left out, or (see kept_previous) kept in their last good version."""
+    kept_previous: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    """The errors, as `file:line: field: message`."""
     warnings: int = 0
 
     def to_dict(self) -> dict:
@@ -71,9 +85,11 @@ class BuildRequest:
     taxonomy_file: Path
     chunk_size: int = 800
     ann_threshold: int = 20_000
-    skip_invalid: bool = False
+    strict: bool = False
     vector_store: str = "faiss"
     keyword_store: str = "whoosh"
+    imports_dir: Path | None = None
+    project_chunk_chars: int = 160
 
 
 def _config(request: BuildRequest) -> dict:
@@ -81,6 +97,7 @@ def _config(request: BuildRequest) -> dict:
     taxonomy_hash = hashlib.sha256(request.taxonomy_file.read_bytes()).hexdigest()[:16]
     return {
         "chunk_size": request.chunk_size,
+        "project_chunk_chars": request.project_chunk_chars,
         "taxonomy": taxonomy_hash,
         "format": layout.FORMAT_VERSION,
         "keyword_store": request.keyword_store,
@@ -128,12 +145,17 @@ def build_index(request: BuildRequest, embedder: Embedder, progress: Progress | 
 
     documents, problems = load_corpus([request.practices_dir], request.docs_dir, taxonomy, reuse=reuse)
     errors = [p for p in problems if p.severity == "error"]
-    if errors and not request.skip_invalid:
+    if errors and request.strict:
         raise InvalidCorpusError(errors)
+    kept = _last_good_versions({p.path for p in errors}, previous_records, reused)
+    documents += kept
     for document in documents:
         if not document.chunks:
             _chunk(document, request.chunk_size)
-    chunks = [chunk for document in documents for chunk in document.chunks]
+    records = [Record.from_document(d) for d in documents]
+    projects, merged = _projects(request, previous_records, reused)
+    records += projects
+    chunks = [chunk for record in records for chunk in record.chunks]
 
     cache = EmbeddingCache(request.cache_dir, embedder)
     try:
@@ -141,10 +163,9 @@ def build_index(request: BuildRequest, embedder: Embedder, progress: Progress | 
     finally:
         cache.close()
     if not chunks:
-        raise InvalidCorpusError([Problem(request.practices_dir, 1, "corpus", "no documents to index")])
+        raise InvalidCorpusError([*errors, Problem(request.practices_dir, 1, "corpus", "no documents to index")])
 
     build = layout.new_build_dir(request.index_path)
-    records = [Record.from_document(d) for d in documents]
     layout.write_records(build, records)
     dense = write_vectors(build / layout.DENSE, vectors, request.vector_store, request.ann_threshold)
     _write_keyword(build / layout.KEYWORD, request.keyword_store, records, previous, previous_records, reused)
@@ -167,7 +188,11 @@ def build_index(request: BuildRequest, embedder: Embedder, progress: Progress | 
         dense=dense.kind,
         recall_at_10=dense.recall_at_10(),
         seconds=0.0,
+        projects=len(projects),
+        duplicates_merged=merged,
         skipped_files=sorted({str(p.path) for p in errors}),
+        kept_previous=sorted(d.path.as_posix() for d in kept),
+        problems=[str(p) for p in errors],
         warnings=sum(p.severity == "warning" for p in problems),
     )
     manifest = {
@@ -179,6 +204,41 @@ def build_index(request: BuildRequest, embedder: Embedder, progress: Progress | 
     layout.finish_build(build, request.index_path, manifest)
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
+
+
+def _last_good_versions(
+    broken: set[Path], previous_records: dict[tuple[str, str], Record], reused: set[tuple[str, str]]
+) -> list[Document]:
+    """The live build's version of each broken file that had one: a mistake in a file does not take it offline."""
+    kept = []
+    for key, record in previous_records.items():
+        if Path(record.path) in broken and record.kind != "project":
+            reused.add(key)
+            kept.append(record.to_document())
+    return kept
+
+
+def _projects(
+    request: BuildRequest, previous_records: dict[tuple[str, str], Record], reused: set[tuple[str, str]]
+) -> tuple[list[Record], int]:
+    """The imported projects (duplicates across files merged), each with its one chunk."""
+    if request.imports_dir is None:
+        return [], 0
+    projects, merged = merge(list(ImportsStore(request.imports_dir).records()))
+    for project in projects:
+        key = (project.path, project.content_hash)
+        if key in previous_records:
+            reused.add(key)
+        project.chunks = [project_chunk(project, request.project_chunk_chars)]
+    return projects, merged
+
+
+def project_chunk(project: Record, limit: int) -> Chunk:
+    """A project's one chunk: title and summary, cut at a word boundary after `limit` characters."""
+    text = f"{project.title}. {project.summary}" if project.summary else project.title
+    if len(text) > limit:
+        text = text[:limit].rsplit(" ", 1)[0] + " …"
+    return Chunk(f"{project.id}#0", project.id, "", None, text, 1, 1, "", project.language)
 
 
 def write_vectors(directory: Path, vectors: np.ndarray, store_name: str, ann_threshold: int) -> VectorStore:

@@ -215,7 +215,7 @@ class Record:
     group_id: str
     """Shared by all language versions of a practice (the original's id)."""
     kind: str
-    """"practice" or "page"."""
+    """"practice", "page" or "project" (an imported operation: no validation or evidence claims)."""
     path: str
     title: str
     language: str
@@ -259,6 +259,14 @@ class Record:
     @property
     def status(self) -> str | None:
         return (self.facts.get("validation") or {}).get("status")
+
+    @property
+    def project(self) -> dict | None:
+        """An imported project's facts (beneficiary, programme, funds, dates, amounts, provenance); None otherwise."""
+        if self.kind != "project":
+            return None
+        keys = ("beneficiary", "programme", "funds", "start_date", "end_date", "amount", "regions", "provenance")
+        return {key: self.facts.get(key) for key in keys}
 
     @property
     def period(self) -> tuple[int | None, int | str | None]:

@@ -21,6 +21,7 @@ FUNDS = (
     "ESF+",
     "ERDF",
     "CF",
+    "YEI",
     "EEA Grants",
     "Norway Grants",
     "AMIF",

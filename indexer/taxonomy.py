@@ -1,4 +1,4 @@
-"""The controlled vocabularies of ``taxonomy.yml``.
+"""The controlled vocabularies of ``taxonomy.yml`` (shipped in this package: :data:`DEFAULT_TAXONOMY`).
 
 In: the path of the taxonomy file. Out: a :class:`Taxonomy` that answers "is this a
 known term?", "what is its label in language xx?" and "which canonical section does
@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+DEFAULT_TAXONOMY = Path(__file__).resolve().parent / "taxonomy.yml"
 VOCABULARIES = ("themes", "target_groups", "methods", "evidence_levels", "validation_statuses", "criteria")
 
 

@@ -17,15 +17,24 @@ app = typer.Typer(
     help="Praxis: good practices for social inclusion, searchable across languages.",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_enable=False,
 )
 
 TaxonomyOption = Annotated[Path | None, typer.Option(help="Taxonomy file [default: PRAXIS_TAXONOMY_FILE]")]
+IndexOption = Annotated[Path | None, typer.Option("--index", help="Index path [default: PRAXIS_INDEX_DIR]")]
+EmbedderOption = Annotated[str | None, typer.Option(help="Embedder spec [default: PRAXIS_EMBEDDER]")]
 
 
 def _workspace(embedder: str | None = None, index_path: Path | None = None):
     from praxis.workspace import Workspace
 
     return Workspace(get_settings(), embedder, index_path)
+
+
+def _fail(message: str) -> None:
+    """A mistake in what was asked: one line on stderr, exit 2 (as for any usage error)."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
 
 
 def _taxonomy(path: Path | None):
@@ -82,16 +91,20 @@ def index(
     docs: Annotated[Path | None, typer.Option(help="Methodology pages dir [default: PRAXIS_DOCS_DIR]")] = None,
     index_path: Annotated[Path | None, typer.Option("--index", help="Index path [default: PRAXIS_INDEX_DIR]")] = None,
     embedder: Annotated[str | None, typer.Option(help="Embedder spec [default: PRAXIS_EMBEDDER]")] = None,
-    skip_invalid: Annotated[bool, typer.Option(help="Index the valid files even if others have errors")] = False,
+    strict: Annotated[
+        bool, typer.Option(help="Stop on any file with errors (CI); by default they keep their last good version")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary")] = False,
 ) -> None:
-    """Build the search index from practices and methodology pages, and swap it in atomically."""
+    """Build the search index from practices, methodology pages and imported projects, and swap it in atomically."""
     from tqdm import tqdm
 
     from indexer.build import InvalidCorpusError, build_index
 
     workspace = _workspace(embedder, index_path)
-    request = workspace.build_request(practices, docs, skip_invalid=skip_invalid)
+    if not (practices or workspace.settings.practices_dir).is_dir():
+        _fail(f"--practices: {practices or workspace.settings.practices_dir} is not a directory")
+    request = workspace.build_request(practices, docs, strict=strict)
     bar: tqdm | None = None
 
     def progress(done: int, total: int) -> None:
@@ -104,20 +117,133 @@ def index(
     except InvalidCorpusError as error:
         for problem in error.problems:
             typer.echo(f"error: {problem}", err=True)
-        typer.echo(f"{error}. Fix the files above or pass --skip-invalid.", err=True)
+        typer.echo(f"{error}. Fix the files above.", err=True)
         raise typer.Exit(1) from None
     finally:
         if bar:
             bar.close()
+    for problem in summary.problems:
+        typer.echo(f"error: {problem}", err=True)
+    for path in summary.kept_previous:
+        typer.echo(f"kept the last good version of {path}: fix it and run `praxis index` again", err=True)
     if as_json:
         typer.echo(json.dumps(summary.to_dict(), indent=2))
     else:
         typer.echo(
-            f"indexed {summary.documents} documents ({summary.practices} practices, {summary.pages} pages), "
+            f"indexed {summary.documents} documents ({summary.practices} practices, {summary.pages} pages, "
+            f"{summary.projects} projects, {summary.duplicates_merged} duplicates merged), "
             f"{summary.chunks} chunks in {summary.seconds:.1f}s: {summary.embedded} embedded, "
             f"{summary.cache_hits} from cache, {summary.reused_documents} documents unchanged; "
             f"languages {summary.languages}; build {summary.build}"
         )
+
+
+@app.command("import")
+def import_(
+    source: Annotated[str, typer.Argument(help="A built-in source (see --list) or a mapping file (.yml)")] = "",
+    files: Annotated[list[Path] | None, typer.Argument(help="Files [default: the mapping's, under --data]")] = None,
+    every: Annotated[bool, typer.Option("--all", help="Every built-in source with its files")] = False,
+    listing: Annotated[bool, typer.Option("--list", help="List the built-in sources and stop")] = False,
+    data: Annotated[
+        Path | None, typer.Option(help="Where the mappings' files are [default: PRAXIS_OPENDATA_DIR]")
+    ] = None,
+    imports_dir: Annotated[Path | None, typer.Option(help="Imports store [default: PRAXIS_IMPORTS_DIR]")] = None,
+    index_after: Annotated[bool, typer.Option("--index/--no-index", help="Rebuild the index afterwards")] = True,
+    limit: Annotated[int | None, typer.Option(min=1, help="Only the first N rows of each file (a trial)")] = None,
+    embedder: EmbedderOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the reports as JSON")] = False,
+) -> None:
+    """Import published lists of operations (CSV, JSON, XLSX, XLS) as project records, then index them.
+
+    Every unusable row is reported as `file:row: column: message` (all of them in
+    <imports>/<source>.problems.txt) and left out; every other row is imported.
+    """
+    from dataclasses import asdict
+
+    from tqdm import tqdm
+
+    from indexer.imports.mapping import MappingError, builtin_sources
+
+    if listing:
+        for name in builtin_sources():
+            typer.echo(name)
+        return
+    overrides = {key: value for key, value in (("opendata_dir", data), ("imports_dir", imports_dir)) if value}
+    workspace = _workspace(embedder)
+    workspace.settings = workspace.settings.model_copy(update=overrides)
+    sources = list(builtin_sources()) if every else [source]
+    if not every and not source:
+        raise typer.BadParameter("give a source (praxis import --list) or --all")
+    reports = []
+    with tqdm(unit="row", desc="importing", disable=None) as bar:
+        for name in sources:
+            try:
+                reports.append(workspace.import_source(name, [] if every else files or [], bar.update, limit))
+            except MappingError as error:
+                typer.echo(f"error: {error}", err=True)
+                raise typer.Exit(1) from None
+    for report in reports:
+        _print_import(report, as_json, asdict)
+    if index_after:
+        index(embedder=embedder)
+
+
+@app.command("export")
+def export_(
+    format: Annotated[str, typer.Option("--format", help="jsonl (re-importable), csv or parquet")] = "jsonl",
+    out: Annotated[Path | None, typer.Option(help="Output file [default: praxis-export.FORMAT]")] = None,
+    kind: Annotated[
+        list[str] | None, typer.Option(help="practice, project, page (repeat) [default: practice, project]")
+    ] = None,
+    index_path: IndexOption = None,
+) -> None:
+    """Export every record of the live index with its stable id, language versions and provenance."""
+    from indexer.export import FORMATS
+    from indexer.layout import UnusableIndexError
+
+    if format not in FORMATS:
+        raise typer.BadParameter(f"use one of {', '.join(FORMATS)}", param_hint="--format")
+    path = out or Path(f"praxis-export.{format}")
+    try:
+        count = _workspace(index_path=index_path).export(format, kind or ["practice", "project"], path)
+    except UnusableIndexError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"wrote {count} records to {path}")
+
+
+@app.command()
+def promote(
+    project_id: Annotated[str, typer.Argument(help="Id of an imported project (praxis search ... --json)")],
+) -> None:
+    """Turn an imported project into a practice draft in its own language, for review (praxis review ID)."""
+    from indexer.layout import UnusableIndexError
+    from praxis.submissions.intake import SubmissionError
+
+    try:
+        path = _workspace().promote(project_id)
+    except (UnusableIndexError, SubmissionError) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"wrote {path}: write its sections, then `praxis review {path.stem}`")
+
+
+def _print_import(report, as_json: bool, asdict) -> None:
+    if as_json:
+        files = [asdict(f) for f in report.files]
+        typer.echo(
+            json.dumps(
+                {"source": report.source, "files": files, "totals": report.totals(), "reasons": report.reasons()}
+            )
+        )
+        return
+    for file in report.files:
+        state = "unchanged" if file.unchanged else file.unreadable or f"{file.records} records from {file.rows} rows"
+        typer.echo(f"{report.source}: {file.file}: {state}, {file.rejected} rejected, {file.warnings} warnings")
+    for problem in report.problems[:10]:
+        typer.echo(f"{problem.severity}: {problem}", err=True)
+    if len(report.problems) > 10:
+        typer.echo(f"... {len(report.problems) - 10} more in {report.source}.problems.txt", err=True)
 
 
 def _open_index(workspace):
@@ -131,10 +257,6 @@ def _open_index(workspace):
         raise typer.Exit(1) from None
 
 
-IndexOption = Annotated[Path | None, typer.Option("--index", help="Index path [default: PRAXIS_INDEX_DIR]")]
-EmbedderOption = Annotated[str | None, typer.Option(help="Embedder spec [default: PRAXIS_EMBEDDER]")]
-
-
 @app.command()
 def search(
     query: Annotated[str, typer.Argument(help="The problem, described in any language")],
@@ -142,6 +264,9 @@ def search(
     k: Annotated[int, typer.Option("--k", min=1, max=100, help="Number of practices")] = 10,
     mode: Annotated[str, typer.Option(help="hybrid, semantic or keyword")] = "hybrid",
     lang: Annotated[list[str] | None, typer.Option("--lang", help="Only practices in these languages")] = None,
+    kind: Annotated[
+        list[str] | None, typer.Option(help="practice, project, page (repeat) [default: practice, project]")
+    ] = None,
     embedder: EmbedderOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON")] = False,
 ) -> None:
@@ -152,7 +277,7 @@ def search(
         raise typer.BadParameter("use hybrid, semantic or keyword", param_hint="--mode")
     workspace = _workspace(embedder, index_path)
     loaded = _open_index(workspace)
-    filters = engine.Filters({"language": lang or []})
+    filters = engine.Filters({"language": lang or []}, kinds=kind or ["practice", "project"])
     result = engine.search(loaded, workspace.embedder, workspace.query(query, mode, filters, page_size=k))
     if as_json:
         typer.echo(
@@ -165,8 +290,9 @@ def search(
         return
     for rank, hit in enumerate(result.results, start=1):
         other = ", ".join(v["language"] for v in hit["versions"])
+        label = "funded project, not validated: " if hit["kind"] == "project" else ""
         typer.echo(
-            f"{rank:2}. [{hit['language']}] {hit['title']}  ({hit['id']}, score {hit['score']:.4f})"
+            f"{rank:2}. [{hit['language']}] {label}{hit['title']}  ({hit['id']}, score {hit['score']:.4f})"
             + (f"  also in: {other}" if other else "")
         )
         passage = hit["passages"][0]

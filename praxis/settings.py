@@ -12,6 +12,8 @@ from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from indexer.taxonomy import DEFAULT_TAXONOMY
+
 
 class Settings(BaseSettings):
     """Paths, embedder choice and service limits."""
@@ -26,10 +28,14 @@ class Settings(BaseSettings):
     """Training programmes (YAML) built from methodology pages and practices."""
     index_dir: Path = Path(".praxis/index")
     """Where `praxis index` keeps the live index (a symlink to the current build)."""
+    imports_dir: Path = Path(".praxis/imports")
+    """What `praxis import` read from each file, for `praxis index` (one file per imported file)."""
+    opendata_dir: Path = Path("../shared/opendata/eu-structural-funds")
+    """Where the built-in mappings' files are (`praxis import SOURCE` without files)."""
     cache_dir: Path = Path(".praxis/cache")
     """Content-hash cache of chunk embeddings, shared by every build."""
-    taxonomy_file: Path = Path("taxonomy.yml")
-    """Controlled vocabularies and section headings."""
+    taxonomy_file: Path = DEFAULT_TAXONOMY
+    """Controlled vocabularies and section headings (by default the one shipped in the package)."""
     site_dir: Path = Path("site")
     """The built mkdocs site that `praxis serve` serves at `/`."""
 
@@ -42,6 +48,10 @@ class Settings(BaseSettings):
     keyword_store: str = "whoosh"
     """Keyword store engine: `whoosh` (pure Python) or `tantivy` (compiled; see docs/benchmarks)."""
 
+    project_chunk_chars: int = 160
+    """What of an imported project is embedded: its title and the start of its summary, this many
+    characters. Embedding dominates import time (docs/benchmarks/imports.md); the full summary
+    is kept and shown."""
     chunk_size: int = 800
     """Target passage size in characters; chunks stay between half and 1.5 times this."""
     ann_threshold: int = 20_000

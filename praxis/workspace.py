@@ -6,21 +6,30 @@ near-duplicate checks against the index. Each CLI command parses its options and
 one method or function with this; nothing here prints.
 """
 
+import datetime as dt
 import hashlib
 from functools import cached_property
 from pathlib import Path
 
 import engine
 from engine.duplicates import duplicates_of
+from engine.search import versions
 from indexer.build import BuildRequest
 from indexer.cache import EmbeddingCache
 from indexer.corpus import Document, Problem, read_practices
 from indexer.embedders import Embedder, load_embedder
+from indexer.export import csv_lines, jsonl_lines, write_parquet
+from indexer.imports.mapping import find_mapping
+from indexer.imports.run import ImportReport, Progress, import_files
+from indexer.imports.store import ImportsStore
 from indexer.layout import UnusableIndexError
 from indexer.taxonomy import Taxonomy, load_taxonomy
+from indexer.writing import replace
 from praxis.curricula.library import Library
 from praxis.evaluation.metrics import Settings as EvaluationSettings
 from praxis.settings import Settings
+from praxis.submissions.intake import SubmissionError, store
+from praxis.submissions.promote import promote
 
 
 class Workspace:
@@ -53,6 +62,8 @@ class Workspace:
             ann_threshold=settings.ann_threshold,
             vector_store=settings.vector_store,
             keyword_store=settings.keyword_store,
+            imports_dir=settings.imports_dir,
+            project_chunk_chars=settings.project_chunk_chars,
             **options,
         )
 
@@ -74,6 +85,44 @@ class Workspace:
 
     def library(self) -> Library:
         return Library.open(self.settings.practices_dir, self.settings.docs_dir, self.settings.taxonomy_file)
+
+    def import_source(
+        self, source: str, files: list[Path], progress: Progress, limit: int | None = None
+    ) -> ImportReport:
+        """Import files with a source's mapping (by default the files it names, under the opendata
+        directory) into the imports store; the problems go to <imports>/<source>.problems.txt too."""
+        mapping = find_mapping(source)
+        files = files or [self.settings.opendata_dir / name for name in mapping.files]
+        store = ImportsStore(self.settings.imports_dir)
+        report = import_files(mapping, files, store, dt.date.today().isoformat(), progress, limit)
+        lines = [f"{problem.severity}: {problem}" for problem in report.problems]
+        self.settings.imports_dir.mkdir(parents=True, exist_ok=True)
+        replace(self.settings.imports_dir / f"{mapping.name}.problems.txt", "\n".join(lines) + "\n")
+        return report
+
+    def records(self) -> engine.LoadedIndex:
+        """The live index without the embedder (UnusableIndexError says why there is none): for reading records."""
+        return engine.LoadedIndex.open(self.index_path, None)
+
+    def export(self, format: str, kinds: list[str], out: Path) -> int:
+        """Write every record of these kinds to `out` (atomically); returns how many."""
+        index = self.records()
+        chosen = [(r, [v["id"] for v in versions(index, r.id)]) for r in index.documents if r.kind in kinds]
+        if format == "parquet":
+            write_parquet(chosen, out)
+        else:
+            replace(out, "".join(jsonl_lines(chosen) if format == "jsonl" else csv_lines(chosen)))
+        return len(chosen)
+
+    def promote(self, project_id: str) -> Path:
+        """A practice draft from an imported project, in the submissions directory for review."""
+        index, taxonomy = self.records(), self.taxonomy()
+        record = index.by_id.get(project_id)
+        if record is None:
+            raise SubmissionError([f"no record with id '{project_id}' in the index"])
+        practices, _ = read_practices([self.settings.practices_dir, self.settings.submissions_dir], taxonomy)
+        practice_id, markdown = promote(record, taxonomy, {d.id for d in practices}, dt.date.today())
+        return store(self.settings.submissions_dir, practice_id, markdown, taxonomy)
 
     def duplicates_of(self, document: Document) -> list[dict]:
         """Near-duplicates of a parsed write-up in the live index ([] when there is none)."""

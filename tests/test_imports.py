@@ -1,0 +1,230 @@
+"""`praxis import`: real readers, normalisation and merging on lists written in the shapes the
+managing authorities publish; nothing lost, nothing blocked; export and import round trip."""
+
+import json
+import os
+import subprocess
+import sys
+
+import openpyxl
+import pytest
+import xlwt
+
+from engine.loaded import LoadedIndex
+from indexer.build import build_index
+from indexer.imports.mapping import MappingError, find_mapping, load_mapping
+from indexer.imports.run import import_files
+from indexer.imports.store import ImportsStore
+from search_api.app import create_app
+from tests.conftest import FIXTURES, SHARED, app_settings, build_request, copy_fixture_corpus, in_process
+
+MAPPING = FIXTURES / "imports" / "operations-ro.yml"
+HEADER = (
+    "Titlu proiect;Descriere;Beneficiar;Fond;Categorie;Data început;Data sfârşit;Valoare totală;Contribuţie UE;"
+    "Ţara;Cod SMIS"
+)
+ROWS = [
+    # a clean row
+    "Servicii sociale integrate pentru comunităţi rome;Echipe comunitare integrate în 20 de localităţi;"
+    "Primăria Cluj;FSE;110;01.03.2016;31.12.2019;1.234.567,89;1.049.382,71;RO;SMIS-1",
+    # the same operation again, in another year's list: merged
+    "Servicii sociale integrate pentru comunităţi rome;;Primăria Cluj;Fondul Social European;110;;;;;RO;SMIS-1",
+    # EU code for Greece, a control character in the title, an unusable date and amount
+    "Mediatori\x07 sanitari;Mediere sanitară;Asociaţia X;FSE;112;31/02/2016;;mult;;EL;SMIS-2",
+    # no title: left out, reported
+    ";Doar o descriere;Asociaţia Y;FSE;;;;;;RO;SMIS-3",
+    # an unknown fund and the UK
+    'Şcoală după şcoală;"Program de sprijin\nşcolar";Şcoala 5;Fond naţional;115;2017;2018;10,5;;UK;SMIS-4',
+]
+
+
+def write_list(path, rows=ROWS) -> None:
+    path.write_bytes(("\r\n".join([HEADER, *rows]) + "\r\n").encode("cp1250"))
+
+
+@pytest.fixture
+def imported(tmp_path):
+    source = tmp_path / "operations.csv"
+    write_list(source)
+    store = ImportsStore(tmp_path / "imports")
+    return import_files(load_mapping(MAPPING), [source], store, "2026-12-01"), store, source
+
+
+def test_every_usable_row_is_imported_and_every_problem_has_file_row_and_column(imported):
+    report, _, source = imported
+    assert report.totals() == {"rows": 5, "records": 3, "rejected": 1, "warnings": 3, "duplicates_within": 1}
+    problems = {(p.line, p.field, p.severity): p.message for p in report.problems}
+    assert "no title" in problems[(5, "title", "error")]
+    assert "31/02/2016" in problems[(4, "start", "warning")]
+    assert "'mult' is not an amount" in problems[(4, "amount", "warning")]
+    assert (4, "title", "warning") not in problems  # a control character is removed, not a reason to refuse
+    assert "Fond naţional" in problems[(6, "fund", "warning")] and "fund_names" in problems[(6, "fund", "warning")]
+    assert all(str(p).startswith(f"{source}:{p.line}: {p.field}: ") for p in report.problems)
+
+
+def test_values_are_normalised(imported):
+    _, store, _ = imported
+    records = {record.meta["provenance"][0]["source_id"]: record for record in store.records()}
+    clean = records["SMIS-1"]
+    assert clean.kind == "project" and clean.language == "ro" and clean.countries == ["RO"]
+    assert clean.meta["funds"] == ["ESF"] and clean.meta["themes"] == ["roma-inclusion"]
+    assert clean.meta["amount"] == {"total": 1234567.89, "eu": 1049382.71, "currency": "RON"}
+    assert (clean.meta["start_date"], clean.meta["end_date"]) == ("2016-03-01", "2019-12-31")
+    assert [p["row"] for p in clean.meta["provenance"]] == [2, 3]  # both rows, one record
+    greek = records["SMIS-2"]
+    assert greek.countries == ["GR"] and greek.title == "Mediatori sanitari"  # EL, and no control character
+    assert greek.meta["start_date"] is None and greek.meta["amount"]["total"] is None
+    school = records["SMIS-4"]
+    assert school.countries == ["GB"] and school.meta["period"] == {"start": 2017, "end": 2018}
+    assert school.summary == "Program de sprijin\nşcolar" and school.meta["funds"] == []
+
+
+def test_an_unchanged_file_is_not_read_again_and_a_changed_one_replaces_its_records(imported, tmp_path):
+    _, store, source = imported
+    again = import_files(load_mapping(MAPPING), [source], store, "2026-12-02")
+    assert again.files[0].unchanged and again.files[0].records == 3
+    write_list(source, ROWS[:1])
+    changed = import_files(load_mapping(MAPPING), [source], store, "2026-12-02")
+    assert not changed.files[0].unchanged and len(list(store.records())) == 1
+
+
+def test_the_same_operation_in_two_files_is_one_record_with_both_sources(tmp_path, hashing):
+    root = copy_fixture_corpus(tmp_path)
+    store = ImportsStore(tmp_path / "imports")
+    for year in (2016, 2017):
+        path = tmp_path / f"list-{year}.csv"
+        write_list(path, ROWS[:1])
+        import_files(load_mapping(MAPPING), [path], store, "2026-12-01")
+    summary = build_index(build_request(root, imports_dir=tmp_path / "imports"), hashing)
+    assert (summary.projects, summary.duplicates_merged) == (1, 1)
+    index = LoadedIndex.open(root / "index", hashing)
+    project = next(d for d in index.documents if d.kind == "project")
+    assert [p["file"] for p in project.meta["provenance"]] == ["list-2016.csv", "list-2017.csv"]
+
+
+def test_json_xlsx_and_xls_read_like_csv(tmp_path):
+    rows = [
+        ["Titlu proiect", "Beneficiar", "Data început", "Valoare totală"],
+        ["Centru de zi", "ONG Z", "2018-05-02", 2500.5],
+    ]
+    c1_title = "Centru\u0085 de zi"  # a C1 control character, as some UTF-8 exports carry
+    book = openpyxl.Workbook()
+    book.active.append(["Lista operaţiunilor"])  # a title row above the header, as published
+    for row in rows:
+        book.active.append(row)
+    book.save(tmp_path / "list.xlsx")
+    sheet = (old := xlwt.Workbook()).add_sheet("Operatiuni")
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    old.save(str(tmp_path / "list.xls"))
+    record = dict(zip(rows[0], [c1_title, *rows[1][1:]], strict=True))
+    (tmp_path / "list.json").write_text(json.dumps({"data": {"items": [record]}}))
+    base = load_mapping(MAPPING).model_dump()
+    variants = {
+        "xlsx": {"format": "xlsx", "header_row": 2},
+        "xls": {"format": "xls", "sheet": "Operatiuni"},
+        "json": {"format": "json", "records": "data.items", "encoding": "utf-8", "decimal": "."},
+    }
+    for extension, changes in variants.items():
+        mapping = type(load_mapping(MAPPING)).model_validate({**base, **changes, "name": f"test-{extension}"})
+        store = ImportsStore(tmp_path / f"imports-{extension}")
+        report = import_files(mapping, [tmp_path / f"list.{extension}"], store, "2026-12-01")
+        [record] = list(store.records())
+        assert report.totals()["rejected"] == 0, (extension, report.problems)
+        assert record.title.replace("…", " ").split() == ["Centru", "de", "zi"], extension
+        assert (
+            not any("\x00" <= c < " " or "\x7f" <= c <= "\x9f" for c in record.title)
+            and record.meta["beneficiary"] == "ONG Z"
+        )
+        assert record.meta["start_date"] == "2018-05-02" and record.meta["amount"]["total"] == 2500.5, extension
+
+
+def test_a_mapping_that_does_not_fit_is_one_clear_error(tmp_path):
+    bad = tmp_path / "bad.yml"
+    bad.write_text("name: bad\ndescription: x\nformat: csv\ncolumns: {summary: Descriere}\n")
+    with pytest.raises(MappingError, match=r"bad.yml: columns.title: Field required"):
+        load_mapping(bad)
+    with pytest.raises(MappingError, match="unknown source 'nope'"):
+        find_mapping("nope")
+
+
+def test_export_then_import_gives_the_same_records(tmp_path, hashing, imported):
+    _, store, _ = imported
+    root = copy_fixture_corpus(tmp_path / "first")
+    build_index(build_request(root, imports_dir=store.directory), hashing)
+    with in_process(create_app(app_settings(root / "index"), embedder=hashing)) as client:
+        exported = client.get("/api/export", params={"kind": "project"}).text
+        as_csv = client.get("/api/export", params={"format": "csv"})
+    (tmp_path / "export.jsonl").write_text(exported, encoding="utf-8")
+    again = ImportsStore(tmp_path / "again")
+    report = import_files(find_mapping("praxis"), [tmp_path / "export.jsonl"], again, "2026-12-03")
+    assert report.totals()["records"] == 3 and not report.problems
+    second = copy_fixture_corpus(tmp_path / "second")
+    build_index(build_request(second, imports_dir=again.directory), hashing)
+    with in_process(create_app(app_settings(second / "index"), embedder=hashing)) as client:
+        assert client.get("/api/export", params={"kind": "project"}).text == exported
+    assert as_csv.headers["content-type"].startswith("text/csv") and as_csv.text.count("\n") == 3 + 5 + 1
+
+
+def test_projects_are_searchable_filterable_and_labelled_in_the_api(tmp_path, hashing, imported):
+    _, store, _ = imported
+    root = copy_fixture_corpus(tmp_path)
+    build_index(build_request(root, imports_dir=store.directory), hashing)
+    with in_process(create_app(app_settings(root / "index"), embedder=hashing)) as client:
+        only = client.get("/api/search", params={"q": "servicii sociale comunităţi rome", "kind": "project"}).json()
+        both = client.get("/api/search", params={"q": "servicii sociale comunităţi rome"}).json()
+        detail = client.get(f"/api/projects/{only['results'][0]['id']}").json()
+        practices = client.get("/api/search", params={"q": "servicii sociale", "kind": "practice"}).json()
+    assert {hit["kind"] for hit in only["results"]} == {"project"} and only["total"] == 3
+    top = only["results"][0]
+    assert top["title"] == "Servicii sociale integrate pentru comunităţi rome" and top["evidence"] is None
+    assert top["project"]["provenance"][0]["source"] == "test-operations-ro" and top["status"] is None
+    assert {hit["kind"] for hit in both["results"]} == {"practice", "project"}
+    assert detail["project"]["beneficiary"] == "Primăria Cluj" and detail["countries"] == ["RO"]
+    assert all(hit["kind"] == "practice" and hit["project"] is None for hit in practices["results"])
+
+
+def test_a_promoted_project_is_a_valid_draft_in_its_language_linking_back(tmp_path, hashing, imported):
+    _, store, _ = imported
+    root = copy_fixture_corpus(tmp_path)
+    build_index(build_request(root, imports_dir=store.directory), hashing)
+    env = {**os.environ, "PRAXIS_INDEX_DIR": str(root / "index"), "PRAXIS_SUBMISSIONS_DIR": str(root / "submissions"),
+           "PRAXIS_PRACTICES_DIR": str(root / "practices"), "PRAXIS_EMBEDDER": "hashing"}  # fmt: skip
+    index = LoadedIndex.open(root / "index", hashing)
+    project = next(d for d in index.documents if d.kind == "project" and d.meta["beneficiary"] == "Primăria Cluj")
+    run = subprocess.run(
+        [sys.executable, "-m", "praxis", "promote", project.id], env=env, capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr
+    [draft] = (root / "submissions").glob("*.md")
+    review = subprocess.run(
+        [sys.executable, "-m", "praxis", "review", draft.stem], env=env, capture_output=True, text=True
+    )
+    assert review.returncode == 0 and "Primăria Cluj" not in review.stderr, review.stderr
+    text = draft.read_text(encoding="utf-8")
+    assert "language: ro" in text and "status: submitted" in text and f"record: {project.id}" in text
+    assert "## Problema și contextul" in text and "Echipe comunitare integrate" in text
+
+
+def test_praxis_runs_from_any_directory_and_a_wrong_path_is_one_line(tmp_path):
+    root = copy_fixture_corpus(tmp_path / "corpus")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {**os.environ, "PRAXIS_EMBEDDER": "hashing", "PRAXIS_CACHE_DIR": str(tmp_path / "cache")}
+    command = [sys.executable, "-m", "praxis", "index", "--practices", str(root / "practices"), "--index", "index"]
+    ok = subprocess.run(command, cwd=elsewhere, env=env, capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
+    wrong = subprocess.run(
+        [*command[:-3], str(tmp_path / "missing")], cwd=elsewhere, env=env, capture_output=True, text=True
+    )
+    assert wrong.returncode == 2 and "Traceback" not in wrong.stderr and "is not a directory" in wrong.stderr
+
+
+@pytest.mark.skipif(not (SHARED / "opendata").is_dir(), reason="needs ../shared/opendata (real lists of operations)")
+def test_a_real_list_imports_with_nothing_rejected_but_rows_without_title(tmp_path):
+    mapping = find_mapping("hr-esif-2007-2020")
+    files = [SHARED / "opendata" / "eu-structural-funds" / name for name in mapping.files]
+    report = import_files(mapping, files, ImportsStore(tmp_path / "imports"), "2026-12-01")
+    assert report.totals()["rows"] > 2000 and report.totals()["records"] > 1000
+    assert all(p.field == "title" for p in report.problems if p.severity == "error")
