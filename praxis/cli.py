@@ -144,6 +144,9 @@ def import_(
     files: Annotated[list[Path] | None, typer.Argument(help="Files [default: the mapping's, under --data]")] = None,
     every: Annotated[bool, typer.Option("--all", help="Every built-in source with its files")] = False,
     listing: Annotated[bool, typer.Option("--list", help="List the built-in sources and stop")] = False,
+    forget: Annotated[
+        bool, typer.Option("--forget", help="Drop everything SOURCE gave from the imports store")
+    ] = False,
     data: Annotated[
         Path | None, typer.Option(help="Where the mappings' files are [default: PRAXIS_OPENDATA_DIR]")
     ] = None,
@@ -171,6 +174,9 @@ def import_(
     overrides = {key: value for key, value in (("opendata_dir", data), ("imports_dir", imports_dir)) if value}
     workspace = _workspace(embedder)
     workspace.settings = workspace.settings.model_copy(update=overrides)
+    if forget:
+        typer.echo(f"forgot {workspace.forget_source(source)} file(s) of {source}")
+        return
     sources = list(builtin_sources()) if every else [source]
     if not every and not source:
         raise typer.BadParameter("give a source (praxis import --list) or --all")

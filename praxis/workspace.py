@@ -100,6 +100,9 @@ class Workspace:
         replace(self.settings.imports_dir / f"{mapping.name}.problems.txt", "\n".join(lines) + "\n")
         return report
 
+    def forget_source(self, source: str) -> int:
+        return ImportsStore(self.settings.imports_dir).forget(source)
+
     def records(self) -> engine.LoadedIndex:
         """The live index without the embedder (UnusableIndexError says why there is none): for reading records."""
         return engine.LoadedIndex.open(self.index_path, None)

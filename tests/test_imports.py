@@ -12,6 +12,7 @@ import xlwt
 
 from engine.loaded import LoadedIndex
 from indexer.build import build_index
+from indexer.imports import normalise
 from indexer.imports.mapping import MappingError, find_mapping, load_mapping
 from indexer.imports.run import import_files
 from indexer.imports.store import ImportsStore
@@ -52,7 +53,14 @@ def imported(tmp_path):
 
 def test_every_usable_row_is_imported_and_every_problem_has_file_row_and_column(imported):
     report, _, source = imported
-    assert report.totals() == {"rows": 5, "records": 3, "rejected": 1, "warnings": 3, "duplicates_within": 1}
+    assert report.totals() == {
+        "rows": 5,
+        "records": 3,
+        "rejected": 1,
+        "skipped": 0,
+        "warnings": 3,
+        "duplicates_within": 1,
+    }
     problems = {(p.line, p.field, p.severity): p.message for p in report.problems}
     assert "no title" in problems[(5, "title", "error")]
     assert "31/02/2016" in problems[(4, "start", "warning")]
@@ -228,3 +236,65 @@ def test_a_real_list_imports_with_nothing_rejected_but_rows_without_title(tmp_pa
     report = import_files(mapping, files, ImportsStore(tmp_path / "imports"), "2026-12-01")
     assert report.totals()["rows"] > 2000 and report.totals()["records"] > 1000
     assert all(p.field == "title" for p in report.problems if p.severity == "error")
+
+
+@pytest.mark.parametrize(
+    ("value", "decimal", "expected"),
+    [
+        ("1.234.567,89", ",", 1234567.89),
+        ("1,234,567.89", ".", 1234567.89),
+        ("14 861 000 .- HUF", ",", 14861000.0),
+        ("576.602 € (31%)", ",", 576602.0),
+        ("2,67 mio €", ",", 2670000.0),
+        (2500.5, ",", 2500.5),  # a spreadsheet's number is taken as it is, whatever the text separators
+        ("", ",", None),
+    ],
+)
+def test_amounts_as_published(value, decimal, expected):
+    assert normalise.amount(value, decimal) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "codes"),
+    [
+        ("CI01_103 - Intégration durable ≥ 30 Mbps; 109", ["103", "109"]),
+        ("0.94 - Protection", ["94"]),
+        ("110", ["110"]),
+    ],
+)
+def test_category_codes_are_read_before_their_labels(value, codes):
+    assert normalise.category_codes(value) == codes
+
+
+def test_not_given_markers_are_empty_values_and_footers_and_skipped_rows_are_left_out(tmp_path):
+    rows = [*ROWS[:1], "Total;;;;;;;;;;", "Legend: FSE = Fondul Social European;;;;;;;;;;"]
+    rows[0] = rows[0].replace(";FSE;", ";n/a;")
+    source = tmp_path / "list.csv"
+    write_list(source, rows)
+    base = load_mapping(MAPPING).model_dump()
+    mapping = type(load_mapping(MAPPING)).model_validate(
+        {**base, "last_row": 3, "skip_when": {"Titlu proiect": ["Total"]}}
+    )
+    store = ImportsStore(tmp_path / "imports")
+    report = import_files(mapping, [source], store, "2026-12-01")
+    assert report.totals() == {
+        "rows": 2,
+        "records": 1,
+        "rejected": 0,
+        "skipped": 1,
+        "warnings": 0,
+        "duplicates_within": 0,
+    }
+    assert next(store.records()).meta["funds"] == []
+
+
+def test_detected_languages_are_kept_only_among_those_the_mapping_allows(tmp_path):
+    source = tmp_path / "list.csv"
+    english = "Housing First for homeless people;Homeless people move straight into flats of their own with support"
+    write_list(source, [f"{english};Primăria Cluj;FSE;110;;;;;RO;SMIS-9"])
+    base = load_mapping(MAPPING).model_dump()
+    for allowed, expected in (([], "en"), (["ro", "hu"], "ro")):
+        mapping = type(load_mapping(MAPPING)).model_validate({**base, "detect_language": True, "languages": allowed})
+        store = ImportsStore(tmp_path / f"imports-{expected}")
+        import_files(mapping, [source], store, "2026-12-01")
+        assert next(store.records()).language == expected

@@ -55,12 +55,19 @@ class SourceMapping(BaseModel):
     separator: str = ","
     sheet: str | int = 0
     header_row: int = Field(1, ge=1, description="Row of the column names (1 = first)")
+    last_row: int | None = Field(None, ge=2, description="Last row of data (a legend or footer follows it)")
+    skip_when: dict[str, list[str]] = Field(
+        {},
+        description="Rows left out, not as errors: column to values (exact, or 're:' and a regular expression), "
+        "e.g. totals or rejected applications",
+    )
     records: str | None = Field(None, description="JSON: dotted path to the list of records (none: the top level)")
     columns: Columns | None = None
     """Required for every format but "praxis"."""
     country: str | None = Field(None, description="Country of every row (EU or ISO code) when no column says")
     language: str | None = Field(None, description="Language of every row (ISO 639-1) when no column says")
     detect_language: bool = Field(False, description="Detect each row's language, the default where unsure")
+    languages: list[str] = Field([], description="With detect_language: the languages a row may be in (all if empty)")
     currency: str = "EUR"
     fund: str | None = Field(None, description="Fund of every row when no column says")
     programme: str | None = Field(None, description="Programme of every row when no column says")

@@ -24,6 +24,8 @@ EU_COUNTRY_CODES = {"EL": "GR", "UK": "GB"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 MAX_TEXT = 20_000
+NOT_GIVEN = {"-", "--", "n/a", "n.a.", "na", "n.c", "n.c.", "nr", "nd", "n.d.", "?", "/", "none", "null"}
+"""Cell values that say "not given": an empty value, not a problem."""
 
 
 def text(value: object, encoding: str) -> str:
@@ -35,8 +37,9 @@ def text(value: object, encoding: str) -> str:
     cleaned = ftfy.fix_text(
         raw, uncurl_quotes=False, fix_latin_ligatures=False, fix_character_width=False, normalization="NFC"
     )
-    cleaned = _SPACES.sub(" ", _CONTROL.sub(" ", cleaned))
-    return "\n".join(line.strip() for line in cleaned.splitlines() if line.strip())[:MAX_TEXT]
+    cleaned = _SPACES.sub(" ", _CONTROL.sub(" ", cleaned.replace("_x000D_", "\n")))  # Excel's escaped CR
+    cleaned = "\n".join(line.strip() for line in cleaned.splitlines() if line.strip())[:MAX_TEXT]
+    return "" if cleaned.casefold() in NOT_GIVEN else cleaned
 
 
 def country(value: str) -> str:
@@ -102,7 +105,9 @@ def amount(value: str | float, decimal: str) -> float | None:
     """A number from "1.234.567,89", "1 234 567.89", "€ 1,234", ... (a spreadsheet's number as it is)."""
     if isinstance(value, int | float):
         return round(float(value), 2)
-    cleaned = re.sub(r"[^\d,.\-]", "", value)
+    millions = re.search(r"\b(mio|million|millions|mln|milj)\b", value, re.IGNORECASE)
+    value = re.sub(r"\([^)]*\)", "", value)  # "576.602 € (31%)": the share is not part of the amount
+    cleaned = re.sub(r"[.,]-+$", "", re.sub(r"[^\d,.\-]", "", value))  # "14 861 000 .- HUF": ".-" is no decimal
     if not re.search(r"\d", cleaned):
         if value.strip():
             raise Unusable(f"'{value}' is not an amount (no digits)")
@@ -110,7 +115,7 @@ def amount(value: str | float, decimal: str) -> float | None:
     thousands = "." if decimal == "," else ","
     cleaned = cleaned.replace(thousands, "").replace(decimal, ".")
     try:
-        return round(float(cleaned), 2)
+        return round(float(cleaned) * (1_000_000 if millions else 1), 2)
     except ValueError:
         raise Unusable(f"'{value}' is not an amount (decimal separator '{decimal}' in the mapping)") from None
 
@@ -145,7 +150,10 @@ THEMATIC_OBJECTIVE_THEMES = {8: ["employment"], 9: ["poverty"], 10: ["education"
 
 
 def category_codes(value: str) -> list[str]:
-    return re.findall(r"\b\d{2,3}\b", value)
+    """The codes in "103 - Sustainable integration ...; 109", "CI01_103 - ...", "0.94 - Protection ...":
+    the number before each label, never numbers inside the label ("≥ 30 Mbps")."""
+    heads = [part.split(" - ")[0] for part in re.split(r"[;\n|]", value)]
+    return [found[-1].lstrip("0").zfill(2) for head in heads if (found := re.findall(r"(?<!\d)\d{2,3}(?!\d)", head))]
 
 
 def themes_of(categories: list[str], objectives: list[int], period: str | None) -> list[str]:

@@ -209,9 +209,10 @@ def _url(mapping: SourceMapping, source_id: str) -> str | None:
 def _language(values: _Row, text: str) -> str:
     """The row's language: its column; else detected, if the mapping asks and detection is sure; else the mapping's."""
     declared = values.get("language").lower()[:2] or values.context.mapping.language or "und"
-    if values.context.mapping.detect_language:
+    mapping = values.context.mapping
+    if mapping.detect_language:
         detected = detect(text)
-        if detected and detected[1] >= CONFIDENT_DETECTION:
+        if detected and detected[1] >= CONFIDENT_DETECTION and detected[0] in (mapping.languages or [detected[0]]):
             return detected[0]
     return declared
 

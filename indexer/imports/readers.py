@@ -30,7 +30,10 @@ class ReadError(ValueError):
 def read_rows(path: Path, mapping: SourceMapping) -> Iterator[tuple[int, Row]]:
     readers = {"csv": _csv, "json": _json, "jsonl": _jsonl, "praxis": _jsonl, "xlsx": _xlsx, "xls": _xls}
     try:
-        yield from readers[mapping.format](path, mapping)
+        for number, row in readers[mapping.format](path, mapping):
+            if mapping.last_row is not None and number > mapping.last_row:
+                return
+            yield number, row
     except (OSError, csv.Error, json.JSONDecodeError, LookupError, ValueError) as error:
         raise ReadError(f"{path}: cannot read as {mapping.format} ({type(error).__name__}: {error})") from None
 

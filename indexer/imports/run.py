@@ -7,6 +7,7 @@ file that cannot be read at all is reported and the others go on; a file whose b
 unchanged since its last import is not read again.
 """
 
+import hashlib
 import itertools
 import re
 from collections import Counter
@@ -30,6 +31,8 @@ class FileReport:
     rows: int = 0
     records: int = 0
     rejected: int = 0
+    skipped: int = 0
+    """Rows the mapping leaves out on purpose (skip_when: totals, rejected applications, ...)."""
     warnings: int = 0
     duplicates_within: int = 0
     unchanged: bool = False
@@ -48,12 +51,31 @@ class ImportReport:
         return dict(kinds.most_common())
 
     def totals(self) -> dict[str, int]:
-        keys = ("rows", "records", "rejected", "warnings", "duplicates_within")
+        keys = ("rows", "records", "rejected", "skipped", "warnings", "duplicates_within")
         return {key: sum(getattr(report, key) for report in self.files) for key in keys}
 
 
 def _reason(message: str) -> str:
     return re.sub(r"'[^']*'|\([^)]*\)|\d{4}-\d\d-\d\d", "…", message).split(":")[0].strip()
+
+
+IMPORT_VERSION = 1
+"""Bump when what a row becomes changes: every file is then read again."""
+
+
+def _version(path: Path, mapping: SourceMapping, limit: int | None) -> str:
+    """What decides a file's records: its bytes, its mapping, this code's version, and a trial's row limit."""
+    described = f"{file_sha256(path)}:{mapping.model_dump_json()}:{IMPORT_VERSION}:{limit}"
+    return hashlib.sha256(described.encode("utf-8")).hexdigest()
+
+
+def _skipped(row: dict, mapping: SourceMapping) -> bool:
+    for column, values in mapping.skip_when.items():
+        cell = str(row.get(column) or "").strip()
+        for value in values:
+            if cell == value or (value.startswith("re:") and re.search(value[3:], cell)):
+                return True
+    return False
 
 
 def import_files(
@@ -82,7 +104,7 @@ def _import_file(
 ) -> FileReport:
     file_report = FileReport(str(path))
     try:
-        sha256 = file_sha256(path) + (f":first-{limit}-rows" if limit else "")
+        sha256 = _version(path, mapping, limit)
     except OSError as error:
         file_report.unreadable = f"{path}: cannot read: {error.strerror}"
         problems.append(Problem(path, 1, "file", f"cannot read: {error.strerror}"))
@@ -95,8 +117,11 @@ def _import_file(
     build = exported_project if mapping.format == "praxis" else build_project
     try:
         for number, row in itertools.islice(read_rows(path, mapping), limit):
-            record, found = build(row, RowContext(path, number, mapping, imported))
             file_report.rows += 1
+            if _skipped(row, mapping):
+                file_report.skipped += 1
+                continue
+            record, found = build(row, RowContext(path, number, mapping, imported))
             problems += found
             file_report.warnings += sum(p.severity == "warning" for p in found)
             if record is None:

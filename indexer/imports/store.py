@@ -22,6 +22,7 @@ class StoredFile:
     source: str
     file: str
     sha256: str
+    """Of the file's bytes and the mapping it was read with: a change to either means reading it again."""
     imported: str
     rows: int
     records: int
@@ -64,6 +65,13 @@ class ImportsStore:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
+
+    def forget(self, source: str) -> int:
+        """Drop everything a source gave; returns how many files it had."""
+        stored = [f for f in self.files() if f.source == source]
+        for found in stored:
+            found.path.unlink()
+        return len(stored)
 
     def files(self) -> list[StoredFile]:
         found = []
