@@ -342,7 +342,10 @@ def curriculum_draft(
     typer.echo(f"wrote {path}: {len(curriculum.modules)} modules, {curriculum.hours:g} h")
     for module in curriculum.modules:
         typer.echo(f"  {module.hours:>4g} h  {module.page}  case studies: {', '.join(module.practices) or '-'}")
-    typer.echo(f"edit it, then: praxis curriculum validate {path} && praxis curriculum export {curriculum.id}")
+    export = f"praxis curriculum export {curriculum.id}"
+    if out:
+        export += f" --curricula-dir {out}"
+    typer.echo(f"edit it, then: praxis curriculum validate {path} && {export}")
 
 
 @curriculum_app.command("validate")
@@ -366,10 +369,14 @@ def curriculum_validate(
 def curriculum_export(
     curriculum_id: Annotated[str, typer.Argument(help="Curriculum id (its file name in the curricula dir)")],
     out: Annotated[Path | None, typer.Option(help="Output file [default: ID.html]")] = None,
+    curricula_dir: Annotated[
+        Path | None, typer.Option(help="Where the curriculum's file is [default: PRAXIS_CURRICULA_DIR]")
+    ] = None,
     index_path: IndexOption = None,
     embedder: EmbedderOption = None,
 ) -> None:
-    """Write a self-contained printable HTML programme that cites every practice it uses."""
+    """Write a self-contained printable HTML programme, in the curriculum's language, that cites
+    every practice it uses by its address on the site (PRAXIS_SITE_URL)."""
     from indexer.writing import replace
     from praxis.curricula.draft import with_query_practices
     from praxis.curricula.export import render_html
@@ -378,7 +385,7 @@ def curriculum_export(
     settings = get_settings()
     library = _library()
     try:
-        curriculum, problems = library.check(find_curriculum(settings.curricula_dir, curriculum_id))
+        curriculum, problems = library.check(find_curriculum(curricula_dir or settings.curricula_dir, curriculum_id))
     except ValueError as error:
         raise typer.BadParameter(str(error)) from error
     if curriculum is None:
@@ -390,7 +397,7 @@ def curriculum_export(
         loaded = _open_index(workspace)
         curriculum = with_query_practices(curriculum, loaded, workspace.embedder, settings.centre_languages)
     path = out or Path(f"{curriculum.id}.html")
-    replace(path, render_html(curriculum, library))
+    replace(path, render_html(curriculum, library, settings.site_url))
     typer.echo(f"wrote {path}")
 
 

