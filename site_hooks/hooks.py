@@ -3,6 +3,7 @@
 The i18n plugin builds the site once per language (English first, at /; the others under
 /<lang>/), each build with its own `theme.language`. For each build:
 
+- `on_config`: notes the build's language;
 - `on_files` (after the plugin has chosen each page's version in the build's language):
   adds the generated pages in that language (practices, browsing, coverage, curricula, the
   problem-search and submission forms) and their files (charts; the vocabulary and the
@@ -69,6 +70,9 @@ class Sources:
 
 
 _sources: dict[int, Sources] = {}
+_building: list[str] = []
+"""The languages of the builds in progress: the i18n plugin runs the other languages' builds
+inside the default one's `on_post_build`, and leaves `theme.language` at the last one's."""
 
 
 def _settings_path(config, path: Path) -> Path:
@@ -98,6 +102,12 @@ def _read_sources(config) -> Sources:
             {},
         )
     return _sources[id(config)]
+
+
+@event_priority(AFTER_I18N)
+def on_config(config):
+    _building.append(build_language(config))
+    return config
 
 
 @event_priority(AFTER_I18N)
@@ -159,7 +169,7 @@ def on_post_page(output: str, page, config) -> str:
 
 @event_priority(AFTER_I18N)
 def on_post_build(config) -> None:
-    language = build_language(config)
+    language = _building.pop()
     others = [prefix(code) for code in site_languages(config) if code != DEFAULT_LANGUAGE]
     languages = _read_sources(config).content_languages
     write_language_index(Path(config.site_dir), language, others, languages)
