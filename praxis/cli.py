@@ -45,13 +45,17 @@ def validate(
     duplicates: Annotated[bool, typer.Option(help="Warn about near-duplicates in the index, in any language")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print problems as JSON")] = False,
 ) -> None:
-    """Check practice files; prints every problem as `file:line: field: message`."""
+    """Check practice files, and that no translated page is older than its English source; prints
+    every problem as `file:line: field: message`."""
     from indexer.validate import validate_paths
+    from praxis.translations import stale_translations
 
     settings = get_settings()
     taxonomy_ = _taxonomy(taxonomy)
     checked = paths or [settings.practices_dir]
     problems = validate_paths(checked, taxonomy_, settings.practices_dir)
+    if not paths and settings.docs_dir.is_dir():
+        problems += stale_translations(settings.docs_dir)
     if duplicates:
         warnings = _workspace().duplicate_warnings(checked, taxonomy_)
         problems = sorted([*problems, *warnings], key=lambda p: (str(p.path), p.line))

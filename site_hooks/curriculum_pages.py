@@ -49,7 +49,9 @@ def index_markdown(curricula: list[Curriculum], ui: Interface) -> str:
         f'<span lang="{c.language}">{markup.inline(c.audience)}</span> | {format_hours(c.hours)} | {len(c.modules)} |'
         for c in curricula
     )
-    columns = " | ".join(ui.text(f"curricula.{key}") for key in ("curriculum", "language", "audience", "hours", "modules"))
+    columns = " | ".join(
+        ui.text(f"curricula.{key}") for key in ("curriculum", "language", "audience", "hours", "modules")
+    )
     table = f"| {columns} |\n|---|---|---|---|---|\n{rows}" if rows else ""
     title = ui.text("curricula.title")
     return "\n\n".join(

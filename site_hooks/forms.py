@@ -68,7 +68,9 @@ def search_markdown(catalogue: Catalogue, ui: Interface) -> str:
     evidence = f'<option value="">{text("any_evidence")}</option>' + _options(
         EVIDENCE, catalogue.taxonomy.terms("evidence_levels"), labels
     )
-    modes = "".join(f'<option value="{mode}">{text(f"mode_{mode}")}</option>' for mode in ("hybrid", "semantic", "keyword"))
+    modes = "".join(
+        f'<option value="{mode}">{text(f"mode_{mode}")}</option>' for mode in ("hybrid", "semantic", "keyword")
+    )
     form = f"""<form id="praxis-search" class="praxis-form" role="search" novalidate>
 <label for="praxis-q">{text("your_problem")}</label>
 <textarea id="praxis-q" name="problem" rows="4" maxlength="4000" required placeholder="{text("placeholder")}"></textarea>
@@ -111,7 +113,12 @@ def submission_markdown(catalogue: Catalogue, ui: Interface) -> str:
         for code in catalogue.taxonomy.languages
     )
     choices = "\n".join(
-        _select(f"sub-{facet.key}", ui.text(f"submission.{facet.key}"), _options(facet, facet.known_values(catalogue), labels), True)
+        _select(
+            f"sub-{facet.key}",
+            ui.text(f"submission.{facet.key}"),
+            _options(facet, facet.known_values(catalogue), labels),
+            True,
+        )
         for facet in (THEMES, TARGET_GROUPS, METHODS)
     )
     evidence = f'<option value="">{text("no_evidence")}</option>' + _options(

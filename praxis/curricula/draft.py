@@ -165,7 +165,9 @@ def _relevant_pages(index: LoadedIndex, embedder: Embedder, request: DraftReques
     topic's language), one hit per page, shown in the curriculum's language where it is translated:
     its title names the module in the activities and outcomes. The page's id is its group's."""
     filters = engine.Filters(kinds=["page"])
-    query = engine.Query(request.topic, "semantic", filters, page_size=50, prefer_language=request.language, centre=centre)
+    query = engine.Query(
+        request.topic, "semantic", filters, page_size=50, prefer_language=request.language, centre=centre
+    )
     hits = engine.search(index, embedder, query).results
     return [hit for hit in hits if hit["group_id"].startswith("methodology/") and hit["group_id"] != OVERVIEW]
 

@@ -137,7 +137,5 @@ def _reference(n: int, practice: Document, doc: _Document) -> str:
     return (
         f'<p class="ref">[{n}] <strong lang="{escape(practice.language)}">{escape(practice.title)}</strong>. '
         f"{escape('. '.join(str(f) for f in facts if f))}. {doc.text('curricula.on_praxis')} "
-        f'<a href="{url}">{url}</a>.'
-        + (f" {doc.text('curricula.sources')} {sources}." if sources else "")
-        + "</p>"
+        f'<a href="{url}">{url}</a>.' + (f" {doc.text('curricula.sources')} {sources}." if sources else "") + "</p>"
     )
