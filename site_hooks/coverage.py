@@ -2,9 +2,9 @@
 
 In: the catalogue and the interface of the build's language. Out: `browse/coverage.md` and
 its SVG charts (by source path), in that language: practices by theme and country (a heat
-map, kept legible on a phone by scrolling sideways rather than shrinking), practices by
-language, and practices by evidence level. Charts are drawn with matplotlib's SVG backend, text kept as text, each with an
-SVG `<title>` and `<desc>` and an alt text; the numbers behind each chart follow it in
+map, kept legible on a phone by scrolling sideways, not shrinking), practices by
+language, and practices by evidence level. Charts are drawn with matplotlib's SVG backend,
+text kept as text, each with an SVG `<title>` and `<desc>` and an alt text; the numbers behind each chart follow it in
 a collapsible table for screen readers and for copying.
 """
 

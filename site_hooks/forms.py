@@ -45,7 +45,8 @@ def _options(facet: Facet, values: list[str], labels: Labels) -> str:
 
 def _select(name: str, label: str, options: str, multiple: bool = False) -> str:
     size = ' multiple size="6"' if multiple else ""
-    return f'<label for="{name}">{escape(label)}</label>\n<select id="{name}" name="{name.split("-", 1)[1]}"{size}>{options}</select>'
+    field = name.split("-", 1)[1]
+    return f'<label for="{name}">{escape(label)}</label>\n<select id="{name}" name="{field}"{size}>{options}</select>'
 
 
 def search_markdown(catalogue: Catalogue, ui: Interface) -> str:
@@ -73,10 +74,12 @@ def search_markdown(catalogue: Catalogue, ui: Interface) -> str:
     )
     form = f"""<form id="praxis-search" class="praxis-form" role="search" novalidate>
 <label for="praxis-q">{text("your_problem")}</label>
-<textarea id="praxis-q" name="problem" rows="4" maxlength="4000" required placeholder="{text("placeholder")}"></textarea>
+<textarea id="praxis-q" name="problem" rows="4" maxlength="4000" required
+ placeholder="{text("placeholder")}"></textarea>
 <details class="praxis-filters">
 <summary>{text("filters")}</summary>
-<fieldset><legend>{text("written_in")}</legend><div id="praxis-filter-lang" class="praxis-choices">{languages}</div></fieldset>
+<fieldset><legend>{text("written_in")}</legend>
+<div id="praxis-filter-lang" class="praxis-choices">{languages}</div></fieldset>
 {selects}
 {_select("praxis-evidence", ui.text("search.evidence"), evidence)}
 <label for="praxis-period-from">{text("period_from")}</label>

@@ -28,7 +28,7 @@ def write_language_index(site_dir: Path, language: str, prefixes: list[str], lan
     for entry in data["docs"]:
         location = entry["location"]
         page = location.split("#")[0]
-        if prefix and not location.startswith(prefix) or not prefix and location.startswith(tuple(prefixes)):
+        if (prefix and not location.startswith(prefix)) or (not prefix and location.startswith(tuple(prefixes))):
             continue
         content = languages.get(page, language)
         if content != language and not (language == DEFAULT_LANGUAGE and page.startswith("practices/")):
