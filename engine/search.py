@@ -160,14 +160,21 @@ def search(index: LoadedIndex, embedder: Embedder, query: Query) -> SearchResult
         page=query.page,
         page_size=query.page_size,
         results=results,
-        facets=facet_counts(index, [groups[group] for group in ordered]),
+        facets=facet_counts(index, [_versions_allowed(index, group, allowed) for group in ordered]),
     )
+
+
+def _versions_allowed(index: LoadedIndex, group: str, allowed: np.ndarray) -> list[int]:
+    """The positions of a practice's versions that pass the filters."""
+    positions = [index.documents.index(index.by_id[version]) for version in index.versions[group]]
+    return [position for position in positions if allowed[position]]
 
 
 def facet_counts(index: LoadedIndex, practices: list[list[int]]) -> dict[str, dict[str, int]]:
     """Per facet, how many practices (each as the positions of its matching versions) have each
     value, most first. A practice counts once per value, and under languages once for each
-    language it matched in: the count a language filter gives, and the browsing page's."""
+    language it has a version in that passes the filters: the count a language filter gives,
+    and the browsing page's."""
     counts: dict[str, Counter] = {facet.name: Counter() for facet in FACETS}
     for versions in practices:
         values: dict[str, set[str]] = {facet.name: set() for facet in FACETS}
