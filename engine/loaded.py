@@ -111,9 +111,13 @@ class LoadedIndex:
         return documents, matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
 
     @cached_property
+    def position(self) -> dict[str, int]:
+        """Each document's position in `documents` (the index of per-document arrays such as filter masks)."""
+        return {d.id: i for i, d in enumerate(self.documents)}
+
+    @cached_property
     def doc_of_row(self) -> np.ndarray:
-        ids = {d.id: i for i, d in enumerate(self.documents)}
-        return np.array([ids[c.doc_id] for c in self.chunks])
+        return np.array([self.position[c.doc_id] for c in self.chunks])
 
 
 class IndexHolder:

@@ -160,16 +160,29 @@ def search(index: LoadedIndex, embedder: Embedder, query: Query) -> SearchResult
         page=query.page,
         page_size=query.page_size,
         results=results,
-        facets=facet_counts(index, shown.values()),
+        facets=facet_counts(index, [_versions_allowed(index, group, allowed) for group in ordered]),
     )
 
 
-def facet_counts(index: LoadedIndex, docs) -> dict[str, dict[str, int]]:
-    """Per facet, how many of the documents `docs` (positions) have each value, most first."""
+def _versions_allowed(index: LoadedIndex, group: str, allowed: np.ndarray) -> list[int]:
+    """The positions of a practice's versions that pass the filters."""
+    positions = [index.position[version] for version in index.versions[group]]
+    return [position for position in positions if allowed[position]]
+
+
+def facet_counts(index: LoadedIndex, practices: list[list[int]]) -> dict[str, dict[str, int]]:
+    """Per facet, how many practices (each as the positions of its matching versions) have each
+    value, most first. A practice counts once per value, and under languages once for each
+    language it has a version in that passes the filters: the count a language filter gives,
+    and the browsing page's."""
     counts: dict[str, Counter] = {facet.name: Counter() for facet in FACETS}
-    for doc in docs:
-        for name, values in facet_values(index.documents[doc]).items():
-            counts[name].update(set(values))
+    for versions in practices:
+        values: dict[str, set[str]] = {facet.name: set() for facet in FACETS}
+        for doc in versions:
+            for name, found in facet_values(index.documents[doc]).items():
+                values[name].update(found)
+        for name, found in values.items():
+            counts[name].update(found)
     return {name: dict(counter.most_common()) for name, counter in counts.items()}
 
 

@@ -59,8 +59,11 @@ class Document:
 
     @property
     def group_id(self) -> str:
-        """The id shared by all language versions (the original's id)."""
-        return self.meta.group_id if self.meta else self.id
+        """The id shared by all language versions (the original's id); a translated page names
+        its original in its front matter too (`translation_of: methodology/<page>`)."""
+        if self.meta:
+            return self.meta.group_id
+        return str(self.extra.get("translation_of") or self.id)
 
     @property
     def text(self) -> str:

@@ -54,13 +54,17 @@ def validate(
     duplicates: Annotated[bool, typer.Option(help="Warn about near-duplicates in the index, in any language")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print problems as JSON")] = False,
 ) -> None:
-    """Check practice files; prints every problem as `file:line: field: message`."""
+    """Check practice files, and that no translated page is older than its English source; prints
+    every problem as `file:line: field: message`."""
     from indexer.validate import validate_paths
+    from praxis.translations import stale_translations
 
     settings = get_settings()
     taxonomy_ = _taxonomy(taxonomy)
     checked = paths or [settings.practices_dir]
     problems = validate_paths(checked, taxonomy_, settings.practices_dir)
+    if not paths and settings.docs_dir.is_dir():
+        problems += stale_translations(settings.docs_dir)
     if duplicates:
         warnings = _workspace().duplicate_warnings(checked, taxonomy_)
         problems = sorted([*problems, *warnings], key=lambda p: (str(p.path), p.line))
@@ -302,7 +306,8 @@ def search(
             + (f"  also in: {other}" if other else "")
         )
         passage = hit["passages"][0]
-        typer.echo(f"    {passage['section']}: {passage['text'][:220].replace(chr(10), ' ')}...")
+        where = f"{passage['section']}: " if passage["section"] else ""
+        typer.echo(f"    {where}{passage['text'][:220].replace(chr(10), ' ')}...")
 
 
 @app.command("eval")
@@ -474,7 +479,10 @@ def curriculum_draft(
     typer.echo(f"wrote {path}: {len(curriculum.modules)} modules, {curriculum.hours:g} h")
     for module in curriculum.modules:
         typer.echo(f"  {module.hours:>4g} h  {module.page}  case studies: {', '.join(module.practices) or '-'}")
-    typer.echo(f"edit it, then: praxis curriculum validate {path} && praxis curriculum export {curriculum.id}")
+    export = f"praxis curriculum export {curriculum.id}"
+    if out:
+        export += f" --curricula-dir {out}"
+    typer.echo(f"edit it, then: praxis curriculum validate {path} && {export}")
 
 
 @curriculum_app.command("validate")
@@ -498,10 +506,14 @@ def curriculum_validate(
 def curriculum_export(
     curriculum_id: Annotated[str, typer.Argument(help="Curriculum id (its file name in the curricula dir)")],
     out: Annotated[Path | None, typer.Option(help="Output file [default: ID.html]")] = None,
+    curricula_dir: Annotated[
+        Path | None, typer.Option(help="Where the curriculum's file is [default: PRAXIS_CURRICULA_DIR]")
+    ] = None,
     index_path: IndexOption = None,
     embedder: EmbedderOption = None,
 ) -> None:
-    """Write a self-contained printable HTML programme that cites every practice it uses."""
+    """Write a self-contained printable HTML programme, in the curriculum's language, that cites
+    every practice it uses by its address on the site (PRAXIS_SITE_URL)."""
     from indexer.writing import replace
     from praxis.curricula.draft import with_query_practices
     from praxis.curricula.export import render_html
@@ -510,7 +522,7 @@ def curriculum_export(
     settings = get_settings()
     library = _library()
     try:
-        curriculum, problems = library.check(find_curriculum(settings.curricula_dir, curriculum_id))
+        curriculum, problems = library.check(find_curriculum(curricula_dir or settings.curricula_dir, curriculum_id))
     except ValueError as error:
         raise typer.BadParameter(str(error)) from error
     if curriculum is None:
@@ -522,7 +534,7 @@ def curriculum_export(
         loaded = _open_index(workspace)
         curriculum = with_query_practices(curriculum, loaded, workspace.embedder, settings.centre_languages)
     path = out or Path(f"{curriculum.id}.html")
-    replace(path, render_html(curriculum, library))
+    replace(path, render_html(curriculum, library, settings.site_url))
     typer.echo(f"wrote {path}")
 
 

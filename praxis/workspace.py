@@ -40,7 +40,8 @@ class Workspace:
 
     @cached_property
     def embedder(self) -> Embedder:
-        return load_embedder(self.embedder_spec)
+        settings = self.settings
+        return load_embedder(self.embedder_spec, settings.embedding_device, settings.embedding_batch_size)
 
     def taxonomy(self, path: Path | None = None) -> Taxonomy:
         """The taxonomy (ValueError with the reason when the file is unusable)."""

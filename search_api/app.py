@@ -10,9 +10,12 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
+from swagger_ui_bundle import swagger_ui_path
 
+from engine.admission import Busy, GatedEmbedder
 from engine.loaded import IndexHolder
 from indexer.embedders import Embedder, load_embedder
 from indexer.language import detect
@@ -22,6 +25,8 @@ from search_api.routers import curricula, export, meta, practices, projects, sea
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 64 * 1024
+DOCS_ASSETS = "/api/docs-assets"
+"""Swagger UI's scripts and styles, served from the swagger-ui-bundle package: the docs work offline."""
 
 
 class BodyLimit:
@@ -72,15 +77,38 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         description="Describe a social-inclusion problem in any language; get practices written in any language, "
         "with the passage that matched and why.",
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,
         redoc_url=None,
     )
+    app.mount(DOCS_ASSETS, StaticFiles(directory=swagger_ui_path), name="docs-assets")
+
+    @app.get("/api/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/api/openapi.json",
+            title=f"{app.title}: interactive docs",
+            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_ASSETS}/favicon-32x32.png",
+        )
+
     detect("Praxis loads its language profiles at start-up, not on the first request.")
     app.state.settings = settings
-    app.state.holder = IndexHolder(Path(settings.index_dir), embedder or load_embedder(settings.embedder))
+    gated = GatedEmbedder(
+        embedder or load_embedder(settings.embedder, settings.embedding_device, settings.embedding_batch_size),
+        settings.max_concurrent_encodings,
+        settings.max_waiting_encodings,
+        settings.encoding_wait_seconds,
+    )
+    app.state.holder = IndexHolder(Path(settings.index_dir), gated)
     routers = (search, practices, projects, export, meta, submissions, curricula)
     for router in (module.router for module in routers):
         app.include_router(router, prefix="/api")
+
+    @app.exception_handler(Busy)
+    async def busy(request: Request, error: Busy):
+        headers = {"Retry-After": str(error.retry_after)}
+        return JSONResponse({"detail": str(error)}, status_code=503, headers=headers)
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, error: Exception):

@@ -29,7 +29,7 @@ def submitter(
     if not credentials or name is None:
         raise HTTPException(
             status_code=401,
-            detail="a valid submission token is required (Authorization: Bearer ...)",
+            detail="a valid submission token is required: ask the operator of this site for one",
             headers={"WWW-Authenticate": "Bearer"},
         )
     return name

@@ -90,6 +90,11 @@ class Catalogue:
         group = next(g for g in self.practices if write_up in g)
         return [w for w in group if w is not write_up]
 
+    def in_language(self, write_up: WriteUp, language: str) -> WriteUp:
+        """The practice's version in `language` where it has one, else its original."""
+        group = next(g for g in self.practices if write_up in g)
+        return next((w for w in group if w.language == language), group[0])
+
     @cached_property
     def languages(self) -> list[str]:
         return sorted({w.language for w in self.write_ups})

@@ -1,9 +1,10 @@
 """The coverage page: what the collection covers, as charts drawn at build time.
 
-In: the catalogue. Out: `browse/coverage.md` and its SVG charts (by source path): practices
-by theme and country (a heat map), practices by language, and practices by evidence
-level. Charts are drawn with matplotlib's SVG backend, text kept as text, each with an
-SVG `<title>` and `<desc>` and an alt text; the numbers behind each chart follow it in
+In: the catalogue and the interface of the build's language. Out: `browse/coverage.md` and
+its SVG charts (by source path), in that language: practices by theme and country (a heat
+map, kept legible on a phone by scrolling sideways, not shrinking), practices by
+language, and practices by evidence level. Charts are drawn with matplotlib's SVG backend,
+text kept as text, each with an SVG `<title>` and `<desc>` and an alt text; the numbers behind each chart follow it in
 a collapsible table for screen readers and for copying.
 """
 
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 import matplotlib
 from matplotlib.figure import Figure
 
+from praxis.interface import Interface
 from site_hooks import markup
 from site_hooks.catalogue import Catalogue
 from site_hooks.facets import COUNTRIES, EVIDENCE, LANGUAGES, THEMES
@@ -22,7 +24,6 @@ from site_hooks.labels import Labels
 PAGE_URI = "browse/coverage.md"
 CHARTS_DIR = "browse/charts"
 COLOUR = "#3f51b5"  # the theme's indigo
-NOT_RATED = "Not rated"
 STYLE = {"svg.fonttype": "none", "svg.hashsalt": "praxis", "font.size": 10}
 """Text stays text (searchable, sharp, in the reader's fonts); ids are stable between builds."""
 
@@ -36,44 +37,52 @@ class Chart:
     svg: str
     table: str
     """The numbers, as a Markdown table."""
+    wide: bool = False
+    """Too wide to shrink to a phone's width and stay legible: scrolls sideways instead."""
 
     @property
     def src_uri(self) -> str:
         return f"{CHARTS_DIR}/{self.name}.svg"
 
 
-def coverage_files(catalogue: Catalogue) -> dict[str, str]:
-    """The coverage page and its charts, by source path."""
-    charts = _charts(catalogue) if catalogue.write_ups else []
-    files = {chart.src_uri: chart.svg for chart in charts}
-    files[PAGE_URI] = coverage_markdown(catalogue, charts)
-    return files
+def coverage_files(catalogue: Catalogue, ui: Interface) -> tuple[dict[str, str], dict[str, str]]:
+    """The coverage page (by source path) and its charts (by source path)."""
+    charts = _charts(catalogue, ui) if catalogue.write_ups else []
+    return {PAGE_URI: coverage_markdown(catalogue, charts, ui)}, {chart.src_uri: chart.svg for chart in charts}
 
 
-def coverage_markdown(catalogue: Catalogue, charts: list[Chart]) -> str:
-    parts = [
-        markup.front_matter({"title": "Coverage"}),
-        "# Coverage",
-        f"What the collection covers: {len(catalogue.practices)} practices, {len(catalogue.write_ups)} "
-        f"write-ups in {len(catalogue.languages)} languages. Gaps are where a new write-up helps most; "
-        "see [submitting a practice](../contributing/submitting-a-practice.md).",
-    ]
+def coverage_markdown(catalogue: Catalogue, charts: list[Chart], ui: Interface) -> str:
+    title = ui.text("coverage.title")
+    summary = ui.text(
+        "coverage.summary",
+        practices=len(catalogue.practices),
+        write_ups=len(catalogue.write_ups),
+        languages=len(catalogue.languages),
+        submit="../contributing/submitting-a-practice.md",
+    )
+    parts = [markup.front_matter({"title": title}), f"# {markup.inline(title)}", summary]
     if not charts:
-        parts.append("There are no practices yet.")
+        parts.append(markup.inline(ui.text("coverage.empty")))
+    numbers_title = markup.attribute(ui.text("coverage.numbers"))
     for chart in charts:
         figure = f"![{markup.inline(chart.description)}]({chart.src_uri.removeprefix('browse/')})"
-        numbers = '??? info "The numbers"\n\n' + "\n".join(f"    {line}" for line in chart.table.splitlines())
-        parts += [f"## {chart.title}", figure + "\n{: .praxis-chart }", numbers]
+        numbers = f'??? info "{numbers_title}"\n\n' + "\n".join(f"    {line}" for line in chart.table.splitlines())
+        classes = ".praxis-chart .praxis-chart-wide" if chart.wide else ".praxis-chart"
+        parts += [f"## {markup.inline(chart.title)}", figure + f"\n{{: {classes} }}", numbers]
     return "\n\n".join(parts) + "\n"
 
 
-def _charts(catalogue: Catalogue) -> list[Chart]:
-    labels = Labels(catalogue.taxonomy)
-    charts = [_themes_by_country(catalogue, labels), _by_language(catalogue, labels), _by_evidence(catalogue, labels)]
+def _charts(catalogue: Catalogue, ui: Interface) -> list[Chart]:
+    labels = Labels(catalogue.taxonomy, ui.language)
+    charts = [
+        _themes_by_country(catalogue, labels, ui),
+        _by_language(catalogue, labels, ui),
+        _by_evidence(catalogue, labels, ui),
+    ]
     return [chart for chart in charts if chart]
 
 
-def _themes_by_country(catalogue: Catalogue, labels: Labels) -> Chart | None:
+def _themes_by_country(catalogue: Catalogue, labels: Labels, ui: Interface) -> Chart | None:
     """None when no practice has both a theme and a country."""
     themes = [t for t, count in THEMES.counts(catalogue).items() if count]
     countries = [c for c, count in COUNTRIES.counts(catalogue).items() if count]
@@ -102,31 +111,37 @@ def _themes_by_country(catalogue: Catalogue, labels: Labels) -> Chart | None:
         ((grid[r][c], theme_names[r], countries[c]) for r in range(len(themes)) for c in range(len(countries))),
         default=(0, "", ""),
     )
-    title = "Practices by theme and country"
-    description = (
-        f"Heat map of practices by theme (rows) and country (columns); the most is {busiest[0]} "
-        f"({busiest[1]}, {busiest[2]})."
+    title = ui.text("coverage.themes_by_country")
+    description = ui.text(
+        "coverage.themes_by_country_description", count=busiest[0], theme=busiest[1], country=busiest[2]
     )
-    table = "| Theme | " + " | ".join(countries) + " |\n|---|" + "---|" * len(countries) + "\n"
+    table = f"| {ui.text('browse.theme')} | " + " | ".join(countries) + " |\n|---|" + "---|" * len(countries) + "\n"
     rows = zip(theme_names, grid, strict=True)
     table += "\n".join(f"| {markup.inline(name)} | " + " | ".join(map(str, row)) + " |" for name, row in rows)
-    return Chart("themes-by-country", title, description, _svg(figure, title, description), table)
+    return Chart("themes-by-country", title, description, _svg(figure, title, description), table, wide=True)
 
 
-def _by_language(catalogue: Catalogue, labels: Labels) -> Chart:
+def _by_language(catalogue: Catalogue, labels: Labels, ui: Interface) -> Chart:
     counts = {LANGUAGES.label(labels, code) + f" ({code})": n for code, n in LANGUAGES.counts(catalogue).items()}
     return _bar_chart(
-        "by-language", "Practices by language", "practices with a write-up in that language", counts, "Language"
+        "by-language",
+        ui.text("coverage.by_language"),
+        ui.text("coverage.unit_versions"),
+        counts,
+        ui.text("browse.language"),
+        ui,
     )
 
 
-def _by_evidence(catalogue: Catalogue, labels: Labels) -> Chart:
+def _by_evidence(catalogue: Catalogue, labels: Labels, ui: Interface) -> Chart:
     counts = {EVIDENCE.label(labels, level): n for level, n in EVIDENCE.counts(catalogue).items()}
-    counts[NOT_RATED] = sum(1 for practice in catalogue.practices if not EVIDENCE.values_of(practice[0]))
-    return _bar_chart("by-evidence", "Practices by evidence level", "practices", counts, "Evidence level")
+    not_rated = sum(1 for practice in catalogue.practices if not EVIDENCE.values_of(practice[0]))
+    counts[ui.text("coverage.not_rated")] = not_rated
+    title, unit = ui.text("coverage.by_evidence"), ui.text("coverage.unit_practices")
+    return _bar_chart("by-evidence", title, unit, counts, ui.text("browse.evidence_level"), ui)
 
 
-def _bar_chart(name: str, title: str, unit: str, counts: dict[str, int], noun: str) -> Chart:
+def _bar_chart(name: str, title: str, unit: str, counts: dict[str, int], noun: str, ui: Interface) -> Chart:
     """A horizontal bar chart, bars in the given order from the top, each with its number."""
     names, values = list(counts), list(counts.values())
     figure = Figure(figsize=(6, 0.8 + 0.35 * len(names)), layout="constrained")
@@ -138,7 +153,7 @@ def _bar_chart(name: str, title: str, unit: str, counts: dict[str, int], noun: s
     axes.xaxis.get_major_locator().set_params(integer=True)
     axes.spines[["top", "right"]].set_visible(False)
     top = max(counts, key=counts.get)
-    description = f"Bar chart of {unit} by {noun.lower()}; the most is {top}, with {counts[top]}."
+    description = ui.text("coverage.bar_description", title=title, top=top, count=counts[top])
     table = f"| {noun} | {unit.capitalize()} |\n|---|---|\n" + "\n".join(
         f"| {markup.inline(label)} | {value} |" for label, value in counts.items()
     )

@@ -11,6 +11,7 @@ original's metadata; under languages, by the language of each of its versions.
 from dataclasses import dataclass
 
 from indexer import facets
+from praxis.interface import Interface
 from site_hooks.catalogue import Catalogue, WriteUp
 from site_hooks.labels import Labels, language_name
 
@@ -20,14 +21,19 @@ class Facet:
     """A browsing page over one of the facets of :mod:`indexer.facets`."""
 
     key: str
-    """The page's name (browse/<key>/)."""
+    """The page's name (browse/<key>/), and its title's key in the interface (browse.<key>)."""
     facet: facets.Facet
-    title: str
-    """The page's title: "Practices by ..."."""
-    noun: str
-    """What a value is, for sentences and table headings."""
+    noun_key: str
+    """The interface's key for what a value is (browse.<noun_key>), for table headings."""
     per_version: bool = False
     """Values come from every language version, not just the original (languages)."""
+
+    def title(self, ui: Interface) -> str:
+        """ "Practices by ..." in the reader's language."""
+        return ui.text(f"browse.{self.key}")
+
+    def noun(self, ui: Interface) -> str:
+        return ui.text(f"browse.{self.noun_key}")
 
     @property
     def vocabulary(self) -> str | None:
@@ -71,11 +77,11 @@ class Facet:
 
 
 _BY_NAME = facets.BY_NAME
-THEMES = Facet("themes", _BY_NAME["themes"], "Practices by theme", "theme")
-TARGET_GROUPS = Facet("target_groups", _BY_NAME["target_groups"], "Practices by target group", "target group")
-METHODS = Facet("methods", _BY_NAME["methods"], "Practices by method", "method")
-COUNTRIES = Facet("countries", _BY_NAME["countries"], "Practices by country", "country")
-LANGUAGES = Facet("languages", _BY_NAME["language"], "Practices by language", "language", per_version=True)
-EVIDENCE = Facet("evidence", _BY_NAME["evidence"], "Practices by evidence level", "evidence level")
+THEMES = Facet("themes", _BY_NAME["themes"], "theme")
+TARGET_GROUPS = Facet("target_groups", _BY_NAME["target_groups"], "target_group")
+METHODS = Facet("methods", _BY_NAME["methods"], "method")
+COUNTRIES = Facet("countries", _BY_NAME["countries"], "country")
+LANGUAGES = Facet("languages", _BY_NAME["language"], "language", per_version=True)
+EVIDENCE = Facet("evidence", _BY_NAME["evidence"], "evidence_level")
 
 FACETS = (THEMES, TARGET_GROUPS, METHODS, COUNTRIES, LANGUAGES, EVIDENCE)

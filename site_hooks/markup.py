@@ -11,6 +11,8 @@ from urllib.parse import quote
 
 import yaml
 
+from site_hooks.labels import language_name
+
 # Python-Markdown's backslash escapes, plus `|` (tables); `<`, `>` and `&` become entities.
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
 
@@ -47,6 +49,7 @@ def front_matter(values: dict) -> str:
     return "---\n" + yaml.safe_dump(escaped, allow_unicode=True, sort_keys=False) + "---\n"
 
 
-def language_badge(code: str, name: str) -> str:
-    """An inline badge for a language code, its full name as a tooltip."""
-    return f'<abbr class="praxis-lang" title="{attribute(name)}">{attribute(code)}</abbr>'
+def language_badge(code: str) -> str:
+    """An inline badge naming a language in that language ("Română"), its code for machines."""
+    code = attribute(code)
+    return f'<span class="praxis-lang" lang="{code}" data-lang="{code}">{attribute(language_name(code))}</span>'

@@ -1,19 +1,48 @@
-"""Each page's `<html lang>` follows the language it is written in.
+"""Each page says which language its content is in, and searches its own language's index.
 
-In: a page's final HTML and the language code its front matter declares (practice
-pages declare their write-up's). Out: the same HTML with that code in the `<html>`
-element's `lang` attribute, so browsers, screen readers and hyphenation treat the page
-as, say, Romanian while the theme itself is English.
+In: a page's final HTML, the build's (interface) language, the language of the page's content
+(an English page shown in a Romanian build, say) and the URL prefix of the build's language.
+Out: the same HTML with `lang` on the `<article>` where the content's language differs from the
+interface's (the theme sets `<html lang>` to the interface's), so browsers, screen readers and
+hyphenation treat each part right; and, under a language prefix, the theme's `base` pointed at
+that language's root, so the header's keyword search loads that language's index
+(`<lang>/search/search_index.json`, see `search_index`). Navigation links to pages shown in
+another language carry that language too.
 """
 
+import json
 import re
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-_HTML_LANG = re.compile(r'(<html\b[^>]*?\blang=")[^"]*(")')
+_ARTICLE = re.compile(r'<article class="md-content__inner')
+_CONFIG = re.compile(r'(<script id="__config" type="application/json">)(.*?)(</script>)', re.DOTALL)
 
 
-def with_language(html: str, language: str | None) -> str:
-    """`html` with its `<html lang>` set to `language`; unchanged when there is none or it is malformed."""
-    if not language or not LANGUAGE_CODE.match(language):
+def with_content_language(html: str, interface: str, content: str | None) -> str:
+    """`html` whose `<article>` declares `content` when it is another language than the interface."""
+    if not content or content == interface or not LANGUAGE_CODE.match(content):
         return html
-    return _HTML_LANG.sub(lambda match: f"{match[1]}{language}{match[2]}", html, count=1)
+    return _ARTICLE.sub(f'<article lang="{content}" class="md-content__inner', html, count=1)
+
+
+def with_navigation_languages(html: str, titles: dict[str, str]) -> str:
+    """`html` whose navigation links to pages shown in another language (title: its language)
+    say so, as the pages themselves do."""
+    for title, language in titles.items():
+        # Navigation, table of contents (<span>) and the footer's previous and next (<div>).
+        pattern = rf'(<(span|div) class="md-ellipsis")(>\s*{re.escape(title)}\s*</\2>)'
+        html = re.sub(pattern, rf'\1 lang="{language}"\3', html)
+    return html
+
+
+def with_search_base(html: str, prefix: str) -> str:
+    """`html` whose theme configuration has its `base` under `prefix` ("ro/"); unchanged without one."""
+    if not prefix:
+        return html
+
+    def rebased(match: re.Match) -> str:
+        config = json.loads(match[2])
+        config["base"] = f"{config['base']}/{prefix.rstrip('/')}"
+        return match[1] + json.dumps(config, ensure_ascii=False) + match[3]
+
+    return _CONFIG.sub(rebased, html, count=1)

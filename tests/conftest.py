@@ -7,6 +7,7 @@ those that drive chromium (through `browser`) `browser`, whatever their module s
 """
 
 import contextlib
+import os
 import shutil
 import socket
 import threading
@@ -39,6 +40,12 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.model)
         if "browser" in fixtures:
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_workspace_imports(tmp_path_factory):
+    """`praxis` commands the tests start never read the workspace's own imports store."""
+    os.environ["PRAXIS_IMPORTS_DIR"] = str(tmp_path_factory.mktemp("no-imports") / "imports")
 
 
 @pytest.fixture(scope="session")

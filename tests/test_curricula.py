@@ -96,7 +96,8 @@ def test_unreadable_files_are_clear_errors(library, tmp_path, text, line, field,
 def test_methodology_order_follows_the_overview():
     order = methodology_order(DOCS)
     assert order[:2] == ["methodology/case-management", "methodology/experts-by-experience"]
-    assert set(order) >= {f"methodology/{p.stem}" for p in (DOCS / "methodology").glob("*.md") if p.stem != "index"}
+    pages = {f"methodology/{p.stem}" for p in (DOCS / "methodology").glob("*.md") if "." not in p.stem}
+    assert set(order) >= pages - {"methodology/index"}
 
 
 def test_draft_picks_modules_in_teaching_order_and_case_studies_in_several_languages(fixture_index, hashing, library):
@@ -143,14 +144,22 @@ def test_from_a_topic_to_a_printable_programme_in_three_commands(fixture_index, 
     assert again.returncode == 1 and "exists" in again.stderr and yaml.safe_load(path.read_text()) == written
 
     assert praxis(env, "curriculum", "validate", str(path)).returncode == 0
+    elsewhere = praxis(env, "curriculum", "draft", "--topic", "Familienrat", "--audience", "Fachkräfte", "--hours", "8",
+                       "--language", "de", "--id", "familienrat-de", "--out", str(tmp_path / "elsewhere"))  # fmt: skip
+    command = elsewhere.stdout.split(" && ")[-1].split()
+    assert command[-2:] == ["--curricula-dir", str(tmp_path / "elsewhere")]
+    printed = praxis(env, *command[1:], "--out", str(tmp_path / "elsewhere.html"))
+    assert printed.returncode == 0, printed.stderr
     exported = praxis(env, "curriculum", "export", "wohnen-de", "--out", str(tmp_path / "wohnen.html"))
     assert exported.returncode == 0, exported.stderr
 
     page = (tmp_path / "wohnen.html").read_text()
     cited = [p for module in written["modules"] for p in module.get("practices", [])]
-    references = page[page.index("Practices cited") :]
+    assert "<h2>Lernziele</h2>" in page and "<h2>Ablauf</h2>" in page and "Practices cited" not in page
+    references = page[page.index("Zitierte Praxisbeispiele") :]
     for number, practice in enumerate(cited, 1):
-        assert f"[{number}] <strong lang=" in references and f"practices/{practice}.md" in references
+        url = f"http://127.0.0.1:8000/de/practices/{practice}/"
+        assert f"[{number}] <strong lang=" in references and f'<a href="{url}">' in references
         assert library.practices[practice].title in references
     parser = TagCollector()
     parser.feed(page)

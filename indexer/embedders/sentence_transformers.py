@@ -30,19 +30,22 @@ def _resolve(model: str) -> str:
 class SentenceTransformerEmbedder(Embedder):
     name = "sentence-transformers"
 
-    def __init__(self, model: str):
+    def __init__(self, model: str, device: str = "cpu", batch_size: int = 32):
+        """`device`: "cpu", "cuda", "cuda:1", "mps" ... as torch names it; `batch_size`: texts per forward pass
+        (larger on a GPU)."""
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
 
         path = _resolve(model)
         try:
-            self._model = SentenceTransformer(path, device="cpu")
+            self._model = SentenceTransformer(path, device=device)
         except OSError as error:
             raise ValueError(f"cannot load sentence-transformers model '{model}' offline: {error}") from error
         self.name = f"sentence-transformers:{model}"
         self.version = version("sentence-transformers")
         self._prompts = set(getattr(self._model, "prompts", {}) or {})
+        self.batch_size = batch_size
 
     @property
     def dimension(self) -> int:
@@ -52,7 +55,9 @@ class SentenceTransformerEmbedder(Embedder):
 
     def _encode(self, texts: list[str], prompt: str) -> np.ndarray:
         prompt_name = prompt if prompt in self._prompts else None
-        return self._model.encode(list(texts), prompt_name=prompt_name, normalize_embeddings=True, batch_size=32)
+        return self._model.encode(
+            list(texts), prompt_name=prompt_name, normalize_embeddings=True, batch_size=self.batch_size
+        )
 
     def _embed_passages(self, texts: list[str]) -> np.ndarray:
         return self._encode(texts, "passage")

@@ -121,7 +121,7 @@ def methodology_order(docs_dir: Path) -> list[str]:
 def draft(index: LoadedIndex, embedder: Embedder, request: DraftRequest, order: list[str], centre: bool) -> Curriculum:
     pages = _relevant_pages(index, embedder, request, centre)
     count = min(max(round(request.hours / HOURS_PER_MODULE), MIN_MODULES), MAX_MODULES, len(pages))
-    chosen = sorted(pages[:count], key=lambda hit: _position(order, hit["id"]))
+    chosen = sorted(pages[:count], key=lambda hit: _position(order, hit["group_id"]))
     hours = allocate(request.hours, _weights(chosen))
     phrases = PHRASES.get(request.language, PHRASES["en"])
     used: set[str] = set()
@@ -137,7 +137,9 @@ def draft(index: LoadedIndex, embedder: Embedder, request: DraftRequest, order: 
             phrases["exercise"].format(module=hit["title"]),
         ]
         modules.append(
-            Module(page=hit["id"], hours=module_hours, activities=activities, practices=[v["id"] for v in versions])
+            Module(
+                page=hit["group_id"], hours=module_hours, activities=activities, practices=[v["id"] for v in versions]
+            )
         )
     return Curriculum(
         id=request.id or _draft_id(request),
@@ -159,12 +161,15 @@ def _draft_id(request: DraftRequest) -> str:
 
 
 def _relevant_pages(index: LoadedIndex, embedder: Embedder, request: DraftRequest, centre: bool) -> list[dict]:
-    """Methodology pages by meaning alone: the pages are English and the topic may not be, and
-    keywords would favour pages that quote examples in the topic's language."""
+    """Methodology pages by meaning alone (keywords would favour pages that quote examples in the
+    topic's language), one hit per page, shown in the curriculum's language where it is translated:
+    its title names the module in the activities and outcomes. The page's id is its group's."""
     filters = engine.Filters(kinds=["page"])
-    query = engine.Query(request.topic, "semantic", filters, page_size=50, centre=centre)
+    query = engine.Query(
+        request.topic, "semantic", filters, page_size=50, prefer_language=request.language, centre=centre
+    )
     hits = engine.search(index, embedder, query).results
-    return [hit for hit in hits if hit["id"].startswith("methodology/") and hit["id"] != OVERVIEW]
+    return [hit for hit in hits if hit["group_id"].startswith("methodology/") and hit["group_id"] != OVERVIEW]
 
 
 def _weights(pages: list[dict]) -> list[float]:

@@ -1,12 +1,13 @@
 """A curriculum as one printable, self-contained HTML document.
 
-In: a curriculum (practice queries already resolved to ids) and the :class:`Library` it
-cites. Out: HTML with its styles inline (print styles included: A4, page breaks between
-modules, link targets printed), no scripts and no external resources: the programme,
-the learning outcomes, the schedule, each module with its methodology summary, activities
-and case studies, and a reference list that cites every practice used (organisation,
-programme, period, language, sources, and its file in the Praxis repository). Every
-value is HTML-escaped.
+In: a curriculum (practice queries already resolved to ids), the :class:`Library` it cites and
+the address of the Praxis site. Out: HTML in the curriculum's language (its headings from the
+interface catalogue, the module titles from the methodology pages in that language where they
+are translated), with its styles inline (print styles included: A4, page breaks between
+modules, link targets printed), no scripts and no external resources: the programme, the
+learning outcomes, the schedule, each module with its methodology summary, activities and
+case studies, and a reference list that cites every practice used (organisation, programme,
+period, language, sources, and its page on the site). Every value is HTML-escaped.
 """
 
 from html import escape
@@ -14,6 +15,7 @@ from html import escape
 from indexer.corpus import Document
 from praxis.curricula.library import Library
 from praxis.curricula.model import Curriculum, format_hours, schedule
+from praxis.interface import Interface, site_path
 
 STYLE = """
 body { font: 11pt/1.45 "DejaVu Sans", Arial, sans-serif; color: #111; max-width: 48rem; margin: 2rem auto; }
@@ -30,20 +32,46 @@ th { background: #eee; text-align: left; } .meta { color: #444; } .case { margin
 """
 
 
-def render_html(curriculum: Curriculum, library: Library) -> str:
-    cited = _cited(curriculum)
-    number = {practice_id: n for n, practice_id in enumerate(cited, 1)}
+class _Document:
+    """What one export needs at hand: the curriculum, the library, its words and where the site is."""
+
+    def __init__(self, curriculum: Curriculum, library: Library, site_url: str):
+        self.curriculum, self.library = curriculum, library
+        self.ui = Interface(curriculum.language)
+        self.site_url = site_url.rstrip("/") + "/"
+        self.cited = list(dict.fromkeys(p for module in curriculum.modules for p in module.practices))
+        self.number = {practice_id: n for n, practice_id in enumerate(self.cited, 1)}
+
+    def url(self, path: str) -> str:
+        """The address of a page of the site in the curriculum's language ("methodology/x" -> .../ro/methodology/x/)."""
+        return self.site_url + site_path(self.curriculum.language, f"{path}/")
+
+    def title(self, module) -> str:
+        return self.library.module_title(module, self.curriculum.language)
+
+    def text(self, key: str, **values) -> str:
+        return escape(self.ui.text(key, **values))
+
+
+def render_html(curriculum: Curriculum, library: Library, site_url: str) -> str:
+    doc = _Document(curriculum, library, site_url)
+    facts = doc.text(
+        "curricula.facts",
+        audience=curriculum.audience,
+        hours=format_hours(curriculum.hours),
+        modules=len(curriculum.modules),
+        cases=len(doc.cited),
+    )
     body = [
         f"<h1>{escape(curriculum.title)}</h1>",
-        f'<p class="meta">{escape(curriculum.audience)} · {format_hours(curriculum.hours)} h · '
-        f"{len(curriculum.modules)} modules · {len(cited)} case studies</p>",
-        "<h2>Learning outcomes</h2>",
+        f'<p class="meta">{facts}</p>',
+        f"<h2>{doc.text('curricula.outcomes')}</h2>",
         _list(curriculum.outcomes),
-        "<h2>Schedule</h2>",
-        _schedule_table(curriculum, library),
-        *(_module(slot, library, number) for slot in schedule(curriculum)),
-        '<section class="module"><h2>Practices cited</h2>',
-        *(_reference(n, library.practices[practice_id]) for practice_id, n in number.items()),
+        f"<h2>{doc.text('curricula.schedule')}</h2>",
+        _schedule_table(doc),
+        *(_module(slot, doc) for slot in schedule(curriculum)),
+        f'<section class="module"><h2>{doc.text("curricula.practices_cited")}</h2>',
+        *(_reference(n, library.practices[practice_id], doc) for practice_id, n in doc.number.items()),
         "</section>",
     ]
     return (
@@ -54,40 +82,34 @@ def render_html(curriculum: Curriculum, library: Library) -> str:
     )
 
 
-def _cited(curriculum: Curriculum) -> list[str]:
-    return list(dict.fromkeys(p for module in curriculum.modules for p in module.practices))
-
-
 def _list(items: list[str]) -> str:
     return "<ul>" + "".join(f"<li>{escape(item)}</li>" for item in items) + "</ul>"
 
 
-def module_title(module, library: Library) -> str:
-    return module.title or library.pages[module.page].title
-
-
-def _schedule_table(curriculum: Curriculum, library: Library) -> str:
+def _schedule_table(doc: _Document) -> str:
     rows = "".join(
         f"<tr><td>{slot.number}</td><td>{format_hours(slot.start)}–{format_hours(slot.end)}</td>"
-        f"<td>{format_hours(slot.module.hours)}</td><td>{escape(module_title(slot.module, library))}</td>"
+        f"<td>{format_hours(slot.module.hours)}</td><td>{escape(doc.title(slot.module))}</td>"
         f"<td>{len(slot.module.practices)}</td></tr>"
-        for slot in schedule(curriculum)
+        for slot in schedule(doc.curriculum)
     )
-    head = "<tr><th>#</th><th>Hours from start</th><th>Duration (h)</th><th>Module</th><th>Case studies</th></tr>"
+    columns = ("number", "from_start", "duration", "module", "case_studies")
+    head = "<tr>" + "".join(f"<th>{doc.text(f'curricula.{key}')}</th>" for key in columns) + "</tr>"
     return f"<table><thead>{head}</thead><tbody>{rows}</tbody></table>"
 
 
-def _module(slot, library: Library, number: dict[str, int]) -> str:
+def _module(slot, doc: _Document) -> str:
     module = slot.module
-    page = library.pages[module.page]
+    page = doc.library.page(module.page, doc.curriculum.language)
     description = page.extra.get("description") or ""
-    cases = "".join(_case(library.practices[p], number[p]) for p in module.practices)
+    cases = "".join(_case(doc.library.practices[p], doc.number[p]) for p in module.practices)
+    link = f'<a href="{escape(doc.url(module.page))}">{escape(page.title)}</a>'
     return (
-        f'<section class="module"><h2>{slot.number}. {escape(module_title(module, library))} '
+        f'<section class="module"><h2>{slot.number}. {escape(doc.title(module))} '
         f"({format_hours(module.hours)} h)</h2>"
-        f'<p class="meta">Methodology: {escape(page.title)} ({escape(module.page)}.md). {escape(description)}</p>'
-        + ("<h3>Activities</h3>" + _list(module.activities) if module.activities else "")
-        + ("<h3>Case studies</h3>" + cases if cases else "")
+        f'<p class="meta">{doc.text("curricula.methodology")} {link}. {escape(description)}</p>'
+        + (f"<h3>{doc.text('curricula.activities')}</h3>" + _list(module.activities) if module.activities else "")
+        + (f"<h3>{doc.text('curricula.case_studies')}</h3>" + cases if cases else "")
         + "</section>"
     )
 
@@ -102,17 +124,18 @@ def _case(practice: Document, n: int) -> str:
     )
 
 
-def _reference(n: int, practice: Document) -> str:
+def _reference(n: int, practice: Document, doc: _Document) -> str:
     meta = practice.meta
     period = f"{meta.period.start}–{meta.period.end or ''}" if meta.period else ""
-    facts = [meta.organisation, meta.programme, meta.fund, period, f"language: {practice.language}"]
+    language = doc.ui.text("curricula.practice_language", language=practice.language)
+    facts = [meta.organisation, meta.programme, meta.fund, period, language]
     sources = "; ".join(
         f'<a href="{escape(str(s.url))}">{escape(s.title or str(s.url))}</a>' if s.url else escape(s.title or "")
         for s in meta.sources
     )
+    url = escape(doc.url(f"practices/{practice.id}"))
     return (
         f'<p class="ref">[{n}] <strong lang="{escape(practice.language)}">{escape(practice.title)}</strong>. '
-        f"{escape('. '.join(str(f) for f in facts if f))}. Praxis: practices/{escape(practice.id)}.md."
-        + (f" Sources: {sources}." if sources else "")
-        + "</p>"
+        f"{escape('. '.join(str(f) for f in facts if f))}. {doc.text('curricula.on_praxis')} "
+        f'<a href="{url}">{url}</a>.' + (f" {doc.text('curricula.sources')} {sources}." if sources else "") + "</p>"
     )

@@ -1,8 +1,9 @@
 """What curricula cite, and checking curriculum files against it.
 
 In: the settings (practices, docs and curricula directories, taxonomy). Out: a
-:class:`Library` of the methodology pages and practice write-ups a curriculum may cite,
-and each curriculum file checked against it. The CLI, the API and the site share this.
+:class:`Library` of the methodology pages (with their translations) and practice write-ups a
+curriculum may cite, and each curriculum file checked against it. The CLI, the API and the
+site share this.
 """
 
 from dataclasses import dataclass
@@ -10,27 +11,39 @@ from pathlib import Path
 
 from indexer.corpus import Document, Problem, load_corpus
 from indexer.taxonomy import load_taxonomy
-from praxis.curricula.model import Curriculum, load_curriculum
+from praxis.curricula.model import Curriculum, Module, load_curriculum
 
 
 @dataclass(frozen=True)
 class Library:
     pages: dict[str, Document]
-    """Methodology pages by id (methodology/case-management)."""
+    """Methodology pages by id (methodology/case-management), in English."""
     practices: dict[str, Document]
     """Practice write-ups by id, every language version."""
     languages: frozenset[str]
     """The taxonomy's languages: a curriculum is written in one of them."""
+    translations: dict[tuple[str, str], Document]
+    """Translated methodology pages by (id of the English page, language)."""
 
     @classmethod
     def open(cls, practices_dir: Path, docs_dir: Path, taxonomy_file: Path) -> "Library":
         taxonomy = load_taxonomy(taxonomy_file)
         documents, _ = load_corpus([practices_dir], docs_dir, taxonomy)
+        methodology = [d for d in documents if d.kind == "page" and d.group_id.startswith("methodology/")]
         return cls(
-            pages={d.id: d for d in documents if d.kind == "page" and d.id.startswith("methodology/")},
+            pages={d.id: d for d in methodology if d.id == d.group_id},
             practices={d.id: d for d in documents if d.kind == "practice"},
             languages=frozenset(taxonomy.languages),
+            translations={(d.group_id, d.language): d for d in methodology if d.id != d.group_id},
         )
+
+    def page(self, page_id: str, language: str) -> Document:
+        """A methodology page in `language` where it is translated, else in English."""
+        return self.translations.get((page_id, language)) or self.pages[page_id]
+
+    def module_title(self, module: Module, language: str) -> str:
+        """The module's own title, else its methodology page's in `language`."""
+        return module.title or self.page(module.page, language).title
 
     def check(self, path: Path) -> tuple[Curriculum | None, list[Problem]]:
         return load_curriculum(path, set(self.pages), set(self.practices), set(self.languages))

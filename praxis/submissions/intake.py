@@ -16,14 +16,23 @@ import unicodedata
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from indexer.corpus import read_document
+from indexer.imports.normalise import EU_COUNTRY_CODES
 from indexer.model import ID_PATTERN, Period, PracticeMeta
 from indexer.taxonomy import Taxonomy
 from indexer.writing import SECTION_ORDER, render_practice, sanitise_markdown, slug, write_new
 
 AUDIT_LOG = "audit.jsonl"
+GREEK_LETTERS = dict(
+    zip(
+        "αβγδεζηθικλμνξοπρσςτυφχψωάέήίόύώϊϋΐΰ",
+        [*"a v g d e z i th i k l m n x o p r s s t y f ch ps o a e i i o y o i y i y".split()],
+        strict=True,
+    )
+)
+"""Greek letters in Latin (after ELOT 743), so that a Greek title gives a readable id."""
 Short = Annotated[str, Field(max_length=300)]
 Medium = Annotated[str, Field(max_length=2000)]
 Term = Annotated[str, Field(max_length=60)]
@@ -75,6 +84,13 @@ class Submission(BaseModel):
     translation_of: str | None = Field(None, pattern=ID_PATTERN)
     sections: SubmittedSections
 
+    @field_validator("countries", mode="before")
+    @classmethod
+    def _iso_country_codes(cls, codes):
+        if not isinstance(codes, list):
+            return codes
+        return [EU_COUNTRY_CODES.get(str(code).strip().upper(), str(code).strip().upper()) for code in codes]
+
 
 class SubmissionError(ValueError):
     """The submission is invalid or clashes with an existing id; `problems` say where."""
@@ -86,8 +102,9 @@ class SubmissionError(ValueError):
 
 
 def slugify(title: str) -> str:
-    """An id from a title, plus a random tail against clashes."""
-    return f"{slug(title)}-{secrets.token_hex(3)}"
+    """An id from a title (Greek letters spelt in Latin ones), plus a random tail against clashes."""
+    latin = "".join(GREEK_LETTERS.get(letter, letter) for letter in title.lower())
+    return f"{slug(latin)}-{secrets.token_hex(3)}"
 
 
 def front_matter(submission: Submission, practice_id: str, today: dt.date) -> dict:

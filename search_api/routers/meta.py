@@ -14,7 +14,7 @@ router = APIRouter(tags=["meta"])
 @router.get("/facets", response_model=dict[str, dict[str, int]])
 def facets(index: IndexDep):
     """Counts of practice write-ups per language, country, theme, target group, method, evidence and status."""
-    return facet_counts(index, [n for n, document in enumerate(index.documents) if document.kind == "practice"])
+    return facet_counts(index, [[n] for n, document in enumerate(index.documents) if document.kind == "practice"])
 
 
 @router.get("/health", response_model=Health, responses={503: {"model": Health}})

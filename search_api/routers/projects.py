@@ -22,13 +22,4 @@ def _project(index, project_id: str) -> Record:
 @router.get("/{project_id}", response_model=ProjectDetail, responses={404: {"description": "Unknown id"}})
 def get_project(project_id: ProjectId, index: IndexDep):
     """One imported operation: what its published lists say, and where each came from."""
-    record = _project(index, project_id)
-    return ProjectDetail(
-        id=record.id,
-        title=record.title,
-        language=record.language,
-        summary=record.summary,
-        countries=record.countries,
-        themes=record.themes,
-        project=record.project,
-    )
+    return ProjectDetail.model_validate(_project(index, project_id), from_attributes=True)

@@ -23,6 +23,10 @@ class Duplicate(BaseModel):
     message: str
 
 
+class TokenCheck(BaseModel):
+    submitter: str = Field(description="Whom the token was issued to")
+
+
 class SubmissionReceipt(BaseModel):
     id: str
     status: str = "submitted"
@@ -43,6 +47,12 @@ def _duplicates(index, model, path, taxonomy, threshold: float) -> list[dict]:
         return []
     document, _ = read_document(path, "practice", taxonomy)
     return duplicates_of(index, model.embed_passages, document, threshold)
+
+
+@router.get("/token", response_model=TokenCheck, responses={401: {"description": "No or wrong token"}})
+def check_token(who: SubmitterDep):
+    """Whether a token is accepted, so that the form can say so before anyone fills it in."""
+    return TokenCheck(submitter=who)
 
 
 @router.post(
