@@ -63,7 +63,7 @@ def new_build_dir(index_path: Path) -> Path:
     return path
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -86,7 +86,7 @@ def finish_build(build: Path, index_path: Path, manifest: dict) -> Path:
     Until the final rename of the symlink, readers see the previous index; after it, the
     new one. A crash anywhere leaves one or the other, never a mix.
     """
-    files = {p.relative_to(build).as_posix(): _sha256(p) for p in sorted(build.rglob("*")) if p.is_file()}
+    files = {p.relative_to(build).as_posix(): file_sha256(p) for p in sorted(build.rglob("*")) if p.is_file()}
     manifest = {**manifest, "format": FORMAT_VERSION, "files": files}
     (build / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
     _fsync_tree(build)
@@ -180,7 +180,7 @@ def open_index(index_path: Path, embedder: EmbedderInfo | None = None, verify: b
                 raise UnusableIndexError(
                     f"index at {build} is corrupt: {name} is missing; run `praxis index` to rebuild"
                 )
-            if _sha256(path) != expected:
+            if file_sha256(path) != expected:
                 raise UnusableIndexError(
                     f"index at {build} is corrupt: {name} does not match its checksum; run `praxis index` to rebuild"
                 )

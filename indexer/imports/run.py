@@ -19,7 +19,8 @@ from indexer.corpus import Problem
 from indexer.imports.mapping import SourceMapping
 from indexer.imports.projects import RowContext, build_project, exported_project, merge
 from indexer.imports.readers import ReadError, read_rows
-from indexer.imports.store import ImportsStore, file_sha256
+from indexer.imports.store import ImportsStore
+from indexer.layout import file_sha256
 
 Progress = Callable[[int], None]
 """Called with the number of rows just read."""

@@ -29,14 +29,6 @@ class StoredFile:
     path: Path
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 class ImportsStore:
     def __init__(self, directory: Path):
         self.directory = directory

@@ -137,6 +137,17 @@ class KeywordStore(ABC):
         """Chunks stored."""
 
 
+def rarest_terms(candidates: Iterable, frequency, limit: int) -> list:
+    """The `limit` candidate terms that occur in fewest chunks (highest IDF), rarest first; absent ones dropped.
+
+    A long description is reduced to these: scoring cost grows with every matching chunk,
+    while common terms add little to BM25.
+    """
+    frequencies = {term: frequency(term) for term in candidates}
+    present = sorted((term for term, count in frequencies.items() if count), key=lambda t: (frequencies[t], t))
+    return present[:limit]
+
+
 def link_copy(source: Path, destination: Path) -> None:
     """Copy a store's directory by hard links (a plain copy across file systems), lock files left out.
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import tantivy
 
-from indexer.stores.base import KeywordChunk, KeywordHit, KeywordStore, link_copy
+from indexer.stores.base import KeywordChunk, KeywordHit, KeywordStore, link_copy, rarest_terms
 
 STEMMERS = {
     "en": "english",
@@ -169,9 +169,7 @@ class TantivyStore(KeywordStore):
             for field in dict.fromkeys(fields)
             for term in ANALYZERS[_tokenizer_name(field).removeprefix("praxis_")].analyze(text)
         }
-        frequencies = {pair: searcher.doc_freq(*pair) for pair in candidates}
-        present = sorted((pair for pair, count in frequencies.items() if count), key=lambda p: (frequencies[p], p))
-        return present[:MAX_QUERY_TERMS]
+        return rarest_terms(candidates, lambda pair: searcher.doc_freq(*pair), MAX_QUERY_TERMS)
 
     def highlight(self, text: str, query: str, language: str | None) -> list[list[int]]:
         analyzer = ANALYZERS[_tokenizer_name(field_for(language)).removeprefix("praxis_")]

@@ -19,7 +19,7 @@ from whoosh.fields import ID, TEXT, Schema
 from whoosh.lang import has_stemmer
 from whoosh.query import Or, Term
 
-from indexer.stores.base import KeywordChunk, KeywordHit, KeywordStore, link_copy
+from indexer.stores.base import KeywordChunk, KeywordHit, KeywordStore, link_copy, rarest_terms
 
 LANGUAGES = ("en", "pt", "fr", "ro", "it", "el", "hu", "pl", "es", "de", "nl", "da", "fi", "sv", "no")
 OTHER = "other"
@@ -161,6 +161,5 @@ def _keyword_query(searcher, text: str, language: str | None, max_terms: int = M
     candidates = {
         (name, token.text) for name in dict.fromkeys(fields) for token in searcher.schema[name].analyzer(text)
     }
-    frequencies = {term: searcher.doc_frequency(*term) for term in candidates}
-    present = sorted((term for term, count in frequencies.items() if count), key=lambda t: (frequencies[t], t))
-    return Or([Term(name, term) for name, term in present[:max_terms]])
+    chosen = rarest_terms(candidates, lambda term: searcher.doc_frequency(*term), max_terms)
+    return Or([Term(name, term) for name, term in chosen])
