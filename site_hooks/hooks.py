@@ -142,11 +142,14 @@ def on_files(files: Files, config) -> Files:
 
 _navigation: list = []
 """This build's navigation (its pages' titles are known once every page has been read, before any is written)."""
+_titles_elsewhere: dict[str, dict[str, str]] = {}
+"""By build language, filled from `_navigation` when the build's first page is written; emptied for each build."""
 
 
 @event_priority(AFTER_I18N)
 def on_nav(nav, config, files):
     _navigation[:] = [nav]
+    _titles_elsewhere.clear()
     return with_section_names(in_reading_order(nav), Interface(build_language(config)))
 
 
@@ -165,12 +168,11 @@ def _headings_in_another_language(page, language: str) -> dict[str, str]:
 
 def _other_language_titles(language: str) -> dict[str, str]:
     """Titles of this build's pages whose content is in another language (an English page in the Romanian site)."""
-    titles = {}
-    for page in _navigation[0].pages if _navigation else []:
-        content = getattr(page.file, "locale", language)
-        if content != language and page.title:
-            titles[page.title] = content
-    return titles
+    if language not in _titles_elsewhere:
+        pages = _navigation[0].pages if _navigation else []
+        found = {page.title: getattr(page.file, "locale", language) for page in pages if page.title}
+        _titles_elsewhere[language] = {title: content for title, content in found.items() if content != language}
+    return _titles_elsewhere[language]
 
 
 def on_page_markdown(markdown: str, page, config, files) -> str:
