@@ -81,6 +81,14 @@ def test_an_id_is_derived_from_the_title(site):
     assert post(client, PRACTICE).json()["id"].startswith("bicycle-repair-workshops-for-young-refugees-")
 
 
+def test_a_greek_title_gives_a_readable_id(site):
+    client, _ = site
+    greek = {**PRACTICE, "title": "Εργαστήρια επισκευής ποδηλάτων", "language": "el", "countries": ["EL"]}
+    response = post(client, greek)
+    assert response.status_code == 201, response.text
+    assert response.json()["id"].startswith("ergasteria-episkeues-podelaton-")
+
+
 @pytest.mark.parametrize("token", [None, "wrong-token", "", "tester"])
 def test_missing_or_wrong_tokens_are_refused(site, token):
     client, root = site

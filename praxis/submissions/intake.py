@@ -9,14 +9,13 @@ audit log. Invalid input raises :class:`SubmissionError` with field-level messag
 import datetime as dt
 import json
 import os
-import re
 import secrets
 import threading
-import unicodedata
 from pathlib import Path
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from unidecode import unidecode
 
 from indexer.corpus import read_document
 from indexer.imports.normalise import EU_COUNTRY_CODES
@@ -25,14 +24,6 @@ from indexer.taxonomy import Taxonomy
 from indexer.writing import SECTION_ORDER, render_practice, sanitise_markdown, slug, write_new
 
 AUDIT_LOG = "audit.jsonl"
-GREEK_LETTERS = dict(
-    zip(
-        "αβγδεζηθικλμνξοπρσςτυφχψωάέήίόύώϊϋΐΰ",
-        [*"a v g d e z i th i k l m n x o p r s s t y f ch ps o a e i i o y o i y i y".split()],
-        strict=True,
-    )
-)
-"""Greek letters in Latin (after ELOT 743), so that a Greek title gives a readable id."""
 Short = Annotated[str, Field(max_length=300)]
 Medium = Annotated[str, Field(max_length=2000)]
 Term = Annotated[str, Field(max_length=60)]
@@ -102,9 +93,9 @@ class SubmissionError(ValueError):
 
 
 def slugify(title: str) -> str:
-    """An id from a title (Greek letters spelt in Latin ones), plus a random tail against clashes."""
-    latin = "".join(GREEK_LETTERS.get(letter, letter) for letter in title.lower())
-    return f"{slug(latin)}-{secrets.token_hex(3)}"
+    """An id from a title spelt in Latin letters (a Greek or Bulgarian title gives a readable
+    id, not just the random part), plus a random tail against clashes."""
+    return f"{slug(unidecode(title))}-{secrets.token_hex(3)}"
 
 
 def front_matter(submission: Submission, practice_id: str, today: dt.date) -> dict:
