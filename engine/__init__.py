@@ -5,9 +5,9 @@ of ``search`` (hybrid search), ``similar`` finds neighbours of a practice and
 ``duplicates`` near-duplicates of a new write-up, in any language.
 """
 
-from engine.filters import Filters
 from engine.loaded import IndexHolder, LoadedIndex
 from engine.search import Query, SearchResult, search
 from engine.similar import similar
+from indexer.facets import Filters
 
 __all__ = ["Filters", "IndexHolder", "LoadedIndex", "Query", "SearchResult", "search", "similar"]

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.filters import RecordTable
 from indexer import layout
 from indexer.chunking import Chunk
 from indexer.embedders import Embedder
@@ -26,6 +27,8 @@ from indexer.stores import KeywordStore, VectorStore
 
 log = logging.getLogger(__name__)
 RELOAD_CHECK_SECONDS = 1.0
+SIMILARITY_SAMPLE = 2048
+"""Chunks against which a query's similarities are calibrated (see `similarity_sample`)."""
 MIN_CHUNKS_FOR_MEAN = 20
 """Fewer chunks than this in a language give a noisy mean; such chunks use the global one."""
 
@@ -114,6 +117,23 @@ class LoadedIndex:
     def position(self) -> dict[str, int]:
         """Each document's position in `documents` (the index of per-document arrays such as filter masks)."""
         return {d.id: i for i, d in enumerate(self.documents)}
+
+    @cached_property
+    def table(self) -> RecordTable:
+        """Every record's filterable fields as arrays: filters and facet counts per query."""
+        return RecordTable(self.documents)
+
+    @cached_property
+    def group_positions(self) -> dict[str, np.ndarray]:
+        """group id to the positions of all its language versions."""
+        return {group: np.array([self.position[v] for v in ids]) for group, ids in self.versions.items()}
+
+    @cached_property
+    def similarity_sample(self) -> np.ndarray:
+        """A fixed random sample of chunk rows: what a query's similarity to an unrelated chunk
+        looks like in this index with this embedder (the background a match must stand out of)."""
+        size = min(SIMILARITY_SAMPLE, len(self.chunks))
+        return np.sort(np.random.default_rng(0).choice(len(self.chunks), size=size, replace=False))
 
     @cached_property
     def doc_of_row(self) -> np.ndarray:

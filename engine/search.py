@@ -3,32 +3,44 @@
 In: a :class:`~engine.loaded.LoadedIndex`, the embedder, and a :class:`Query` (text, mode,
 filters, page). Out: a :class:`SearchResult`: one hit per practice (all its language
 versions count as one), scored by its best chunks, with the best passages and their
-highlighted terms, its other language versions, facet counts over every practice that
-matched (not just the page), and an explanation of each score.
+highlighted terms, its other language versions, the total and facet counts over every
+practice that matched (not just the page), and an explanation of each score.
 
-Dense and keyword results are fused at practice level (see :mod:`engine.fusion`). Both
-retrievers work through the index's stores; the query's language is detected once.
+What matches a query: a record with a keyword hit, or with a chunk whose similarity to the
+query stands out of the background, at least `MATCH_Z` standard deviations above the
+query's mean similarity to a fixed sample of the index's chunks (calibrated per query, so
+it holds for any embedder and for queries in any language). Both retrievers look to a
+bounded depth (`DENSE_CANDIDATES` chunks, `KEYWORD_CANDIDATES` chunks), so the total
+counts matches up to that depth. Dense and keyword results are fused at practice level
+(see :mod:`engine.fusion`). Both retrievers work through the index's stores; the query's
+language is detected once.
 """
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
 import numpy as np
 
-from engine.filters import Filters
 from engine.fusion import Scored, best_per_practice, ranks, reciprocal_rank_fusion
-from engine.loaded import LoadedIndex
+from engine.loaded import SIMILARITY_SAMPLE, LoadedIndex
 from indexer.embedders import Embedder
-from indexer.facets import FACETS, facet_values
+from indexer.facets import Filters
 from indexer.language import detect
 
 Mode = Literal["hybrid", "semantic", "keyword"]
 DENSE_CANDIDATES = 1000
 KEYWORD_CANDIDATES = 500
 SELECTIVE = 0.5
-"""Filters leaving less than this share of chunks restrict the searches themselves."""
+"""Filters leaving less than this share of chunks restrict the dense search itself."""
+KEYWORD_RESTRICT_MAX = 20_000
+"""Up to this many allowed documents are named to the keyword store; beyond, its hits are filtered."""
+MATCH_Z = 1.0
+"""How far (in standard deviations of the background) a dense match stands above it; tuned
+on the evaluation sets (docs/evaluation), see the module docstring."""
+MIN_BACKGROUND = 256
+"""Fewer sampled chunks than this among the allowed ones: sample the allowed rows instead."""
 PREFERRED_LANGUAGE_BOOST = 1.1
 
 
@@ -68,9 +80,16 @@ def query_language(text: str) -> str | None:
 
 
 def dense_scores(
-    index: LoadedIndex, embedder: Embedder, text: str, language: str | None, allowed: np.ndarray, centre: bool
+    index: LoadedIndex,
+    embedder: Embedder,
+    text: str,
+    language: str | None,
+    allowed: np.ndarray,
+    centre: bool,
+    filters: Filters | None = None,
 ) -> Scored:
-    """Cosine of the query to chunks (best per allowed document), from the vector store.
+    """Cosine of the query to chunks (best per allowed document), from the vector store; only
+    chunks that stand out of the background count (see the module docstring).
 
     Selective filters restrict the store's search to the allowed rows; otherwise it
     searches everything and rows of filtered-out documents are skipped. With `centre`,
@@ -82,22 +101,45 @@ def dense_scores(
     available = int(allowed_rows.sum())
     if available == 0:
         return scored
-    vector = _cached_query_vector(embedder, text)[None, :]
+    vector = _cached_query_vector(embedder, text)
     restrict, wanted = None, min(len(index.chunks), DENSE_CANDIDATES)
     if available < len(index.chunks) * SELECTIVE:
         restrict, wanted = np.flatnonzero(allowed_rows), min(available, DENSE_CANDIDATES)
-    scores, rows = index.vector_store.search(vector, wanted, restrict)
+    scores, rows = index.vector_store.search(vector[None, :], wanted, restrict, filters)
+    scores, rows = scores[0], rows[0]
+    background = background_rows(index, allowed_rows)
     if centre:
-        centred_query = index.centre(vector[0], language)
+        vector = index.centre(vector, language)
         # Rows of -1 (fewer found than asked) are skipped below; clip them to index safely.
-        scores = (index.centred_vectors[np.maximum(rows[0], 0)] @ centred_query)[None, :]
-    for score, row in zip(scores[0], rows[0], strict=True):
-        if row >= 0 and allowed_rows[row]:
+        scores = index.centred_vectors[np.maximum(rows, 0)] @ vector
+        threshold = match_threshold(index.centred_vectors[background] @ vector)
+    else:
+        threshold = match_threshold(index.vector_store.vectors(background) @ vector)
+    for score, row in zip(scores, rows, strict=True):
+        if row >= 0 and score >= threshold and allowed_rows[row]:
             scored.add(int(index.doc_of_row[row]), int(row), float(score))
     return scored
 
 
-def keyword_scores(index: LoadedIndex, text: str, language: str | None, allowed: np.ndarray) -> Scored:
+def background_rows(index: LoadedIndex, allowed_rows: np.ndarray) -> np.ndarray:
+    """Chunk rows that show what an unrelated chunk among the searched ones looks like: the
+    index's fixed sample within the allowed rows, or, when filters leave too few of those,
+    up to a sample's worth of allowed rows spread evenly over them."""
+    sample = index.similarity_sample[allowed_rows[index.similarity_sample]]
+    if len(sample) >= MIN_BACKGROUND:
+        return sample
+    rows = np.flatnonzero(allowed_rows)
+    return rows[np.linspace(0, len(rows) - 1, min(len(rows), SIMILARITY_SAMPLE)).astype(np.int64)]
+
+
+def match_threshold(background: np.ndarray) -> float:
+    """The similarity a dense match needs, given the query's similarities to the background sample."""
+    return float(background.mean() + MATCH_Z * background.std())
+
+
+def keyword_scores(
+    index: LoadedIndex, text: str, language: str | None, allowed: np.ndarray, filters: Filters | None = None
+) -> Scored:
     """BM25 of the query to chunks (best per allowed document), from the keyword store.
 
     Selective filters restrict the store's search to the allowed documents; otherwise
@@ -105,9 +147,10 @@ def keyword_scores(index: LoadedIndex, text: str, language: str | None, allowed:
     """
     scored = Scored()
     restrict = None
-    if allowed.sum() < len(allowed) * SELECTIVE:
+    allowed_count = int(allowed.sum())
+    if allowed_count < len(allowed) * SELECTIVE and allowed_count <= KEYWORD_RESTRICT_MAX:
         restrict = {index.documents[i].id for i in np.flatnonzero(allowed)}
-    for hit in index.keyword_store.search(text, language, KEYWORD_CANDIDATES, restrict):
+    for hit in index.keyword_store.search(text, language, KEYWORD_CANDIDATES, restrict, filters):
         row = index.chunk_rows.get(hit.chunk_id)
         if row is not None and allowed[index.doc_of_row[row]]:
             scored.add(int(index.doc_of_row[row]), row, hit.score)
@@ -118,12 +161,12 @@ def search(index: LoadedIndex, embedder: Embedder, query: Query) -> SearchResult
     """Run one query; see the module docstring."""
     documents = index.documents
     language = query_language(query.text)
-    allowed, matched_filters = query.filters.apply(documents)
+    allowed = index.table.mask(query.filters)
     dense = keyword = Scored()
     if query.mode in ("hybrid", "semantic"):
-        dense = dense_scores(index, embedder, query.text, language, allowed, query.centre)
+        dense = dense_scores(index, embedder, query.text, language, allowed, query.centre, query.filters)
     if query.mode in ("hybrid", "keyword"):
-        keyword = keyword_scores(index, query.text, language, allowed)
+        keyword = keyword_scores(index, query.text, language, allowed, query.filters)
 
     # Practice level: every language version is the same practice; its score is its best version's.
     groups: dict[str, list[int]] = defaultdict(list)
@@ -150,7 +193,7 @@ def search(index: LoadedIndex, embedder: Embedder, query: Query) -> SearchResult
             "keyword_rank": keyword_rank.get(group),
             "keyword_score": round(group_keyword[group], 4) if group in group_keyword else None,
             "fused_score": round(fused[group], 6),
-            "filters_matched": matched_filters[doc],
+            "filters_matched": query.filters.matched(documents[doc]),
         }
         passages = passages_of(index, doc, dense, keyword, query.text)
         results.append(result(index, doc, round(primary[group], 6), passages, explanation))
@@ -160,30 +203,20 @@ def search(index: LoadedIndex, embedder: Embedder, query: Query) -> SearchResult
         page=query.page,
         page_size=query.page_size,
         results=results,
-        facets=facet_counts(index, [_versions_allowed(index, group, allowed) for group in ordered]),
+        facets=facet_counts(index, ordered, allowed),
     )
 
 
-def _versions_allowed(index: LoadedIndex, group: str, allowed: np.ndarray) -> list[int]:
-    """The positions of a practice's versions that pass the filters."""
-    positions = [index.position[version] for version in index.versions[group]]
-    return [position for position in positions if allowed[position]]
-
-
-def facet_counts(index: LoadedIndex, practices: list[list[int]]) -> dict[str, dict[str, int]]:
-    """Per facet, how many practices (each as the positions of its matching versions) have each
-    value, most first. A practice counts once per value, and under languages once for each
-    language it has a version in that passes the filters: the count a language filter gives,
-    and the browsing page's."""
-    counts: dict[str, Counter] = {facet.name: Counter() for facet in FACETS}
-    for versions in practices:
-        values: dict[str, set[str]] = {facet.name: set() for facet in FACETS}
-        for doc in versions:
-            for name, found in facet_values(index.documents[doc]).items():
-                values[name].update(found)
-        for name, found in values.items():
-            counts[name].update(found)
-    return {name: dict(counter.most_common()) for name, counter in counts.items()}
+def facet_counts(index: LoadedIndex, groups: list[str], allowed: np.ndarray) -> dict[str, dict[str, int]]:
+    """Per facet, how many of the practices `groups` have each value, most first, over their
+    versions that pass the filters (`allowed`). A practice counts once per value, and under
+    languages once for each language it has such a version in: the count a language filter
+    gives, and the browsing page's."""
+    versions = [index.group_positions[group] for group in groups]
+    positions = np.concatenate([np.empty(0, dtype=np.int64), *versions])
+    codes = np.repeat(np.arange(len(groups)), [len(v) for v in versions])
+    kept = allowed[positions]
+    return index.table.facet_counts(positions[kept], codes[kept])
 
 
 def _representative(docs: list[int], dense: Scored, keyword: Scored, index: LoadedIndex, query: Query) -> int:

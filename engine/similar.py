@@ -8,10 +8,10 @@ against that mean, and shows that chunk as the passage.
 
 import numpy as np
 
-from engine.filters import Filters
 from engine.fusion import Scored
 from engine.loaded import LoadedIndex
 from engine.search import passages_of, result
+from indexer.facets import Filters
 
 
 def similar(index: LoadedIndex, doc_id: str, k: int, filters: Filters) -> list[dict]:
@@ -19,11 +19,9 @@ def similar(index: LoadedIndex, doc_id: str, k: int, filters: Filters) -> list[d
     document = index.by_id[doc_id]
     source = index.vector_store.vectors(index.chunk_rows_by_doc[doc_id]).mean(axis=0)
     source /= max(float(np.linalg.norm(source)), 1e-12)
-    candidates = [
-        position
-        for position, candidate in enumerate(index.documents)
-        if candidate.group_id != document.group_id and filters.matched(candidate) is not None
-    ]
+    allowed = index.table.mask(filters)
+    allowed[index.group_positions[document.group_id]] = False
+    candidates = np.flatnonzero(allowed)
     scored = _best_chunks(index, source, candidates)
     best_per_group: dict[str, int] = {}
     for position in sorted(scored.score, key=lambda d: -scored.score[d]):
@@ -44,7 +42,7 @@ def similar(index: LoadedIndex, doc_id: str, k: int, filters: Filters) -> list[d
     return hits
 
 
-def _best_chunks(index: LoadedIndex, source: np.ndarray, candidates: list[int]) -> Scored:
+def _best_chunks(index: LoadedIndex, source: np.ndarray, candidates: np.ndarray) -> Scored:
     """Each candidate document's best chunk against `source`: every candidate chunk is compared
     (exactly, whatever kind of search the vector store does), with vectors read from the store."""
     scored = Scored()
@@ -52,5 +50,5 @@ def _best_chunks(index: LoadedIndex, source: np.ndarray, candidates: list[int]) 
         rows = index.chunk_rows_by_doc[index.documents[position].id]
         scores = index.vector_store.vectors(rows) @ source
         best = int(np.argmax(scores))
-        scored.add(position, int(rows[best]), float(scores[best]))
+        scored.add(int(position), int(rows[best]), float(scores[best]))
     return scored

@@ -2,11 +2,13 @@
 
 A :class:`Facet` says what values a record has for it, which vocabulary of the taxonomy
 labels them, and how the API names it. The engine filters and counts with these, the API
-makes its filter parameters from them, and the site browses by them.
+makes its filter parameters from them, and the site browses by them. :class:`Filters` is
+a query's wanted values, period and kinds: what a record must satisfy, in declarative form
+(storage engines that filter themselves translate it into their own filter syntax).
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from indexer.layout import Record
 
@@ -51,3 +53,50 @@ BY_NAME = {facet.name: facet for facet in FACETS}
 def facet_values(record: Record) -> dict[str, list[str]]:
     """Every facet's values for one record."""
     return {facet.name: facet.values(record) for facet in FACETS}
+
+
+OPEN_END = 9999
+
+
+@dataclass
+class Filters:
+    """Within a facet any of the wanted values matches; across facets all must. The period keeps
+    records that ran at some time within [from, to] (an open end runs until today); kinds keep
+    practices, projects, pages or any of them."""
+
+    values: dict[str, list[str]] = field(default_factory=dict)
+    """Facet name to the values wanted (a missing or empty list: any)."""
+    period_from: int | None = None
+    period_to: int | None = None
+    kinds: list[str] = field(default_factory=lambda: ["practice"])
+
+    def matched(self, record: Record) -> list[str] | None:
+        """The filters this record satisfies (for explanations), or None if one fails."""
+        if record.kind not in self.kinds:
+            return None
+        values = facet_values(record)
+        matched = []
+        for facet in FACETS:
+            wanted = self.values.get(facet.name)
+            if not wanted:
+                continue
+            hits = sorted(set(wanted) & set(values[facet.name]))
+            if not hits:
+                return None
+            matched += [f"{facet.name}={value}" for value in hits]
+        if self.period_from is not None or self.period_to is not None:
+            period = self._period(record)
+            if period is None:
+                return None
+            matched.append(period)
+        return matched
+
+    def _period(self, record: Record) -> str | None:
+        """ "period=START-END" if the record ran within the wanted years, else None."""
+        start, end = record.period
+        end = OPEN_END if end == "ongoing" or end is None else end
+        if start is None or (self.period_to is not None and start > self.period_to):
+            return None
+        if self.period_from is not None and end < self.period_from:
+            return None
+        return f"period={start}-{'' if end == OPEN_END else end}"

@@ -4,8 +4,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, create_model
 
-from engine.filters import Filters
-from indexer.facets import FACETS
+from indexer.facets import FACETS, Filters
 
 QUERY_CHARS_CAP = 20_000
 PAGE_SIZE_CAP = 200

@@ -37,7 +37,9 @@ def test_search_get_returns_practices_with_passages_versions_and_explanations(ap
 def test_translations_are_one_result(api):
     body = api.get("/api/search", params={"q": "housing social rental flat Roma families", "page_size": 50}).json()
     groups = [hit["group_id"] for hit in body["results"]]
-    assert len(groups) == len(set(groups)) == body["total"] == 3
+    assert len(groups) == len(set(groups)) == body["total"] and "housing-roma-families" in groups
+    housing = body["results"][groups.index("housing-roma-families")]
+    assert {housing["language"], *(v["language"] for v in housing["versions"])} == {"en", "ro"}
 
 
 def test_search_post_with_a_long_description(api):
@@ -48,7 +50,10 @@ def test_search_post_with_a_long_description(api):
     assert (
         body["results"][0]["group_id"] == "housing-roma-families" and body["results"][0]["explanation"]["dense_score"]
     )
-    assert len(body["results"]) == 2 and body["total"] == 3
+    # Only what matches counts: the child-protection and employment practices do not.
+    assert body["total"] == len(body["results"]) and {hit["group_id"] for hit in body["results"]} == {
+        "housing-roma-families"
+    }
 
 
 def test_keyword_mode_only_returns_keyword_matches(api):
@@ -57,12 +62,25 @@ def test_keyword_mode_only_returns_keyword_matches(api):
     assert body["results"][0]["explanation"]["dense_rank"] is None
 
 
+WIDE = "Familienrat families trabalhadores"
+"""A query that matches each of the fixture's three practices by keywords in three languages."""
+
+
+def test_unrelated_queries_match_different_practices_with_their_own_counts(api):
+    housing = api.get("/api/search", params={"q": "social housing for Roma families"}).json()
+    mentoring = api.get("/api/search", params={"q": "mentores nas empresas"}).json()
+    assert housing["total"] >= 1 and mentoring["total"] >= 1
+    assert {h["group_id"] for h in housing["results"]}.isdisjoint(h["group_id"] for h in mentoring["results"])
+    assert housing["facets"]["themes"] != mentoring["facets"]["themes"]
+    assert api.get("/api/search", params={"q": "xylophone quasar", "mode": "keyword"}).json()["total"] == 0
+
+
 def test_filters_and_facets_over_the_whole_candidate_set(api):
-    everything = api.get("/api/search", params={"q": "families", "mode": "semantic", "page_size": 1}).json()
+    everything = api.get("/api/search", params={"q": WIDE, "page_size": 1}).json()
     assert everything["total"] == 3 and len(everything["results"]) == 1
     # counted beyond the page; a practice counts under each language it is written in (one has two)
     assert everything["facets"]["language"] == {"en": 1, "ro": 1, "de": 1, "pt": 1}
-    filtered = api.get("/api/search", params={"q": "families", "themes": ["child-protection", "employment"]}).json()
+    filtered = api.get("/api/search", params={"q": WIDE, "themes": ["child-protection", "employment"]}).json()
     assert {hit["id"] for hit in filtered["results"]} == {"kinderschutz-familienrat", "mentoring-migrant-workers"}
     assert filtered["facets"]["themes"]["child-protection"] == 1
     matched = {f for hit in filtered["results"] for f in hit["explanation"]["filters_matched"]}
@@ -74,7 +92,7 @@ def test_filters_and_facets_over_the_whole_candidate_set(api):
 
 
 def test_pagination_is_consistent(api):
-    pages = [api.get("/api/search", params={"q": "families", "page": n, "page_size": 1}).json() for n in (1, 2, 3, 4)]
+    pages = [api.get("/api/search", params={"q": WIDE, "page": n, "page_size": 1}).json() for n in (1, 2, 3, 4)]
     ids = [page["results"][0]["group_id"] for page in pages[:3]]
     assert len(set(ids)) == 3 and pages[3]["results"] == []
 

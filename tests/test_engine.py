@@ -1,12 +1,14 @@
 """Pieces of the engine on their own: rank fusion, filters (the period's edges), facet counts."""
 
+from collections import Counter
+
 import pytest
 
-from engine.filters import Filters
+from engine.filters import RecordTable
 from engine.fusion import RRF_K, Scored, best_per_practice, ranks, reciprocal_rank_fusion
 from engine.loaded import LoadedIndex
-from engine.search import Query, search
-from indexer.facets import FACETS, facet_values
+from engine.search import MATCH_Z, Query, query_language, search
+from indexer.facets import FACETS, Filters, facet_values
 from indexer.layout import Record
 
 
@@ -104,3 +106,70 @@ def test_facet_counts_and_total_agree_with_a_brute_force_count_over_the_results(
             for value in {v for version in versions for v in facet.values(index.by_id[version])}:
                 expected[value] = expected.get(value, 0) + 1
         assert result.facets[facet.name] == expected, facet.name
+
+
+def brute_force_matches(index: LoadedIndex, embedder, query: Query) -> tuple[set[str], dict[str, Counter]]:
+    """The matching practices and their facet counts, computed the slow way: every record checked
+    with `Filters.matched`, every chunk scored exactly, every keyword hit taken, counts by Counter."""
+    passing = {n for n, document in enumerate(index.documents) if query.filters.matched(document) is not None}
+    rows = [row for row in range(len(index.chunks)) if index.doc_of_row[row] in passing]
+    vector = embedder.embed_queries([query.text])[0]
+    similarity = index.vectors @ vector
+    sample = [row for row in index.similarity_sample if row in set(rows)]
+    background = similarity[sample if len(sample) >= 256 else rows]
+    threshold = background.mean() + MATCH_Z * background.std()
+    matched = set()
+    if query.mode != "keyword":
+        matched |= {int(index.doc_of_row[row]) for row in rows if similarity[row] >= threshold}
+    if query.mode != "semantic":
+        for hit in index.keyword_store.search(query.text, query_language(query.text), len(index.chunks)):
+            matched |= {index.position[index.chunks[index.chunk_rows[hit.chunk_id]].doc_id]} & passing
+    groups = {index.documents[doc].group_id for doc in matched}
+    counts = {facet.name: Counter() for facet in FACETS}
+    for group in groups:
+        versions = [index.by_id[v] for v in index.versions[group] if index.position[v] in passing]
+        for facet in FACETS:
+            counts[facet.name].update({value for version in versions for value in facet.values(version)})
+    return groups, counts
+
+
+QUERIES = [
+    ("social housing for Roma families", "hybrid", Filters()),
+    ("Familienrat families trabalhadores", "hybrid", Filters()),
+    ("Familienrat families trabalhadores", "semantic", Filters({"themes": ["child-protection", "housing"]})),
+    ("mentores nas empresas trabalhadores", "keyword", Filters(period_from=2015, period_to=2030)),
+    ("families", "hybrid", Filters({"language": ["ro", "de"]})),
+]
+
+
+@pytest.mark.parametrize(("text", "mode", "filters"), QUERIES)
+def test_totals_and_facet_counts_equal_a_brute_force_count(hashing_index, hashing, text, mode, filters):
+    index = LoadedIndex.open(hashing_index, hashing)
+    result = search(index, hashing, Query(text, mode, filters, page_size=50))
+    groups, counts = brute_force_matches(index, hashing, Query(text, mode, filters))
+    assert result.total == len(groups) == len(result.results)
+    assert {hit["group_id"] for hit in result.results} == groups
+    assert result.facets == {name: dict(counter) for name, counter in counts.items()}
+
+
+def test_unrelated_queries_have_different_totals_and_facets(hashing_index, hashing):
+    index = LoadedIndex.open(hashing_index, hashing)
+    housing = search(index, hashing, Query("social housing for Roma families"))
+    everything = search(index, hashing, Query("Familienrat families trabalhadores"))
+    assert (housing.total, everything.total) == (1, 3)
+    assert housing.facets["themes"] != everything.facets["themes"]
+
+
+def test_the_record_table_filters_as_filters_matched_does(hashing_index, hashing):
+    index = LoadedIndex.open(hashing_index, hashing)
+    table = RecordTable(index.documents)
+    for filters in [
+        Filters(),
+        Filters({"countries": ["RO", "DE"]}, kinds=["practice", "page"]),
+        Filters({"themes": ["housing"], "language": ["en"]}),
+        Filters(period_from=2021),
+        Filters(period_to=2016, kinds=["practice", "project", "page"]),
+        Filters({"evidence": ["emerging"], "status": ["nonexistent"]}),
+    ]:
+        expected = [filters.matched(document) is not None for document in index.documents]
+        assert table.mask(filters).tolist() == expected, filters

@@ -101,6 +101,20 @@ def test_vector_store_contract(name, tmp_path):
     np.testing.assert_array_equal(loaded.vectors(np.array([8])), vectors[[8]])
 
 
+@pytest.mark.parametrize("name", ["faiss-flat", "faiss-hnsw"])
+def test_a_search_among_few_allowed_rows_finds_their_exact_best(name):
+    # An HNSW walk that may stop at only 1% of its nodes misses most of them; the store must not.
+    vectors = unit_vectors(5000)
+    store = create_vector_store(name, 32)
+    store.add(np.arange(5000), vectors)
+    allowed = np.arange(0, 5000, 100)
+    queries = unit_vectors(20, seed=1)
+    exact = allowed[np.argsort(-(queries @ vectors[allowed].T), axis=1)[:, :10]]
+    scores, found = store.search(queries, 10, allowed)
+    np.testing.assert_array_equal(found, exact)
+    assert (np.diff(scores, axis=1) <= 1e-6).all()
+
+
 def test_unknown_engines_are_clear_errors():
     with pytest.raises(ValueError, match="unknown keyword store 'lucene'"):
         keyword_store_class("lucene")

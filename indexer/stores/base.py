@@ -12,8 +12,12 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from indexer.facets import Filters
 
 
 class VectorStore(ABC):
@@ -37,10 +41,14 @@ class VectorStore(ABC):
         """Drop the rows `ids`; unknown ids are ignored."""
 
     @abstractmethod
-    def search(self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def search(
+        self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None, filters: "Filters | None" = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(scores, ids), each (len(queries), k), best first; ids of -1 where fewer rows qualify.
 
-        `allowed`: row ids the results must come from (None: every row).
+        `allowed`: row ids the results must come from (None: every row). `filters`: the
+        query's filters in declarative form, for engines that filter inside themselves (a
+        search server); the caller still drops rows that fail them, so an engine may ignore it.
         """
 
     @abstractmethod
@@ -119,13 +127,18 @@ class KeywordStore(ABC):
 
     @abstractmethod
     def search(
-        self, text: str, language: str | None, limit: int, allowed_docs: set[str] | None = None
+        self,
+        text: str,
+        language: str | None,
+        limit: int,
+        allowed_docs: set[str] | None = None,
+        filters: "Filters | None" = None,
     ) -> list[KeywordHit]:
         """The best `limit` chunks for user `text` (never parsed as query syntax), best first.
 
         `language`: the query's language (its analyser, and its field where the engine has
         one per language); None searches every language. `allowed_docs`: document ids the
-        hits must come from (None: every document).
+        hits must come from (None: every document). `filters`: as for `VectorStore.search`.
         """
 
     @abstractmethod

@@ -21,6 +21,10 @@ INFO_FILE = "store.json"
 HNSW_NEIGHBOURS = 32
 HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 128
+HNSW_EF_SEARCH_MAX = 1024
+EXACT_ALLOWED_MAX = 30_000
+"""Up to this many allowed rows, an HNSW store searches them exactly: a graph walk that may
+only stop at a few of its nodes finds too few of them."""
 RECALL_SAMPLE = 200
 
 
@@ -95,7 +99,7 @@ class _FaissStore(VectorStore):
     def _search_parameters(self, allowed: np.ndarray) -> faiss.SearchParameters:
         return faiss.SearchParameters(sel=faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64)))
 
-    def search(self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def search(self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None, filters=None):
         params = None if allowed is None else self._search_parameters(allowed)
         return self.index.search(np.asarray(queries, dtype=np.float32), k, params=params)
 
@@ -133,10 +137,30 @@ class FaissHNSW(_FaissStore):
         _hnsw_of(index).hnsw.efSearch = HNSW_EF_SEARCH
         return index
 
+    def search(self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None, filters=None):
+        if allowed is not None and len(allowed) <= EXACT_ALLOWED_MAX:
+            return exact_search(self, np.asarray(queries, dtype=np.float32), k, np.asarray(allowed, dtype=np.int64))
+        return super().search(queries, k, allowed)
+
     def _search_parameters(self, allowed: np.ndarray) -> faiss.SearchParameters:
-        # Parameters replace the index's own efSearch: give it explicitly.
+        # Parameters replace the index's own efSearch: give it explicitly, wider the fewer rows
+        # are allowed (the walk passes more nodes it may not stop at).
+        share = len(allowed) / max(self.count(), 1)
+        ef_search = int(np.clip(HNSW_EF_SEARCH / max(share, 1e-6) ** 0.5, HNSW_EF_SEARCH, HNSW_EF_SEARCH_MAX))
         selector = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))
-        return faiss.SearchParametersHNSW(sel=selector, efSearch=HNSW_EF_SEARCH)
+        return faiss.SearchParametersHNSW(sel=selector, efSearch=ef_search)
+
+
+def exact_search(store: VectorStore, queries: np.ndarray, k: int, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Exact inner-product top-k among the `allowed` rows only, in the stores' result shape."""
+    scores = queries @ store.vectors(allowed).T
+    take = min(k, len(allowed))
+    top = np.argsort(-scores, axis=1, kind="stable")[:, :take]
+    found_scores = np.full((len(queries), k), -np.inf, dtype=np.float32)
+    found_ids = np.full((len(queries), k), -1, dtype=np.int64)
+    found_scores[:, :take] = np.take_along_axis(scores, top, axis=1)
+    found_ids[:, :take] = allowed[top]
+    return found_scores, found_ids
 
 
 def _hnsw_of(index: faiss.Index) -> faiss.Index:

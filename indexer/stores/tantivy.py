@@ -141,7 +141,7 @@ class TantivyStore(KeywordStore):
         return self._index.searcher().num_docs
 
     def search(
-        self, text: str, language: str | None, limit: int, allowed_docs: set[str] | None = None
+        self, text: str, language: str | None, limit: int, allowed_docs: set[str] | None = None, filters=None
     ) -> list[KeywordHit]:
         if allowed_docs is not None and not allowed_docs:
             return []

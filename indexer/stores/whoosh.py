@@ -129,7 +129,7 @@ class WhooshStore(KeywordStore):
         return self._index.doc_count()
 
     def search(
-        self, text: str, language: str | None, limit: int, allowed_docs: set[str] | None = None
+        self, text: str, language: str | None, limit: int, allowed_docs: set[str] | None = None, filters=None
     ) -> list[KeywordHit]:
         restrict = None
         if allowed_docs is not None:

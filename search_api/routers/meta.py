@@ -1,9 +1,9 @@
 """`/api/facets` and `/api/health`."""
 
+import numpy as np
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from engine.search import facet_counts
 from indexer.layout import UnusableIndexError
 from search_api.deps import HolderDep, IndexDep
 from search_api.models import Health
@@ -14,7 +14,8 @@ router = APIRouter(tags=["meta"])
 @router.get("/facets", response_model=dict[str, dict[str, int]])
 def facets(index: IndexDep):
     """Counts of practice write-ups per language, country, theme, target group, method, evidence and status."""
-    return facet_counts(index, [[n] for n, document in enumerate(index.documents) if document.kind == "practice"])
+    write_ups = np.flatnonzero(index.table.kinds == "practice")
+    return index.table.facet_counts(write_ups, np.arange(len(write_ups)))
 
 
 @router.get("/health", response_model=Health, responses={503: {"model": Health}})
