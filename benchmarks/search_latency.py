@@ -35,8 +35,8 @@ import numpy as np
 
 import engine
 from benchmarks.common import ROOT, emit, peak_rss_mib, percentiles
-from engine.search import _cached_query_vector
 from engine.loaded import LoadedIndex
+from engine.search import _cached_query_vector
 from indexer import layout
 from indexer.build import BuildRequest, build_index, write_keyword, write_vectors
 from indexer.embedders import load_embedder
