@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 import engine
-from benchmarks.common import ROOT, emit, peak_rss_mib, percentiles
+from benchmarks.common import ROOT, directory_mib, emit, peak_rss_mib, percentiles
 from engine.loaded import LoadedIndex
 from engine.search import _cached_query_vector
 from indexer import layout
@@ -130,9 +130,37 @@ def scaled_indexes(base: LoadedIndex, size: int, directory: Path, embedder, keyw
     return built
 
 
-def measure(index: LoadedIndex, embedder, queries: list[str]) -> dict:
+EF_SEARCH_SWEEP = (32, 64, 128, 256, 512)
+
+
+def exact_store(index: LoadedIndex):
     exact = create_vector_store("faiss-flat", index.vectors.shape[1])
     exact.add(np.arange(len(index.vectors)), index.vectors)
+    return exact
+
+
+def ef_search_sweep(index: LoadedIndex, exact, vectors: np.ndarray) -> dict:
+    """For an HNSW store: recall@10 against exact search and the time of one search, per efSearch,
+    on real query vectors."""
+    store, sweep = index.vector_store, {}
+    if not hasattr(store, "ef_search"):
+        return sweep
+    _, truth = exact.search(vectors, 10)
+    default = store.ef_search
+    for ef in EF_SEARCH_SWEEP:
+        store.ef_search = ef
+        times, found = [], []
+        for vector in vectors:
+            start = time.perf_counter()
+            found.append(store.search(vector[None, :], 10)[1][0])
+            times.append(time.perf_counter() - start)
+        hits = sum(len(set(t) & set(f)) for t, f in zip(truth, found, strict=True))
+        sweep[ef] = {"recall_at_10": round(hits / truth.size, 4), "search_ms": percentiles(times)}
+    store.ef_search = default
+    return sweep
+
+
+def measure(index: LoadedIndex, embedder, queries: list[str], exact) -> dict:
     encode, total, floor = [], [], []
     everything = engine.Filters(kinds=["practice", "project"])
     for text in queries[:2]:  # warm up: the model's buffers, the index's lazily built arrays
@@ -205,11 +233,16 @@ def main() -> None:
                 continue
             for name, path in built["paths"].items():
                 index = LoadedIndex.open(Path(path), embedder)
+                exact = exact_store(index)
                 scale[name] = {
-                    "short": measure(index, embedder, short),
-                    "long_300_words": measure(index, embedder, long),
+                    "short": measure(index, embedder, short, exact),
+                    "long_300_words": measure(index, embedder, long, exact),
+                    "disk_mib": round(directory_mib(Path(path) / layout.KEYWORD), 1),
                 }
-                del index
+                if "ef_search" not in scale:
+                    scale["ef_search"] = ef_search_sweep(index, exact, embedder.embed_queries(short + long))
+                    scale["dense_disk_mib"] = round(directory_mib(Path(path) / layout.DENSE), 1)
+                del index, exact
             scale["peak_rss_mib"] = round(peak_rss_mib())
             results["scales"][size] = scale
             print(json.dumps({size: scale}), flush=True)
