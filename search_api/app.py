@@ -135,7 +135,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         settings.max_waiting_encodings,
         settings.encoding_wait_seconds,
     )
-    app.state.holder = IndexHolder(Path(settings.index_dir), gated)
+    app.state.holder = IndexHolder(Path(settings.index_dir), gated, settings.centre_languages)
     routers = (search, practices, projects, export, meta, submissions, curricula)
     for router in (module.router for module in routers):
         app.include_router(router, prefix="/api")
