@@ -477,8 +477,11 @@ class TypesenseKeywordStore(KeywordStore):
             "q": " ".join(words),
             "query_by": "title,text",
             "query_by_weights": f"{TITLE_WEIGHT},{TEXT_WEIGHT}",
-            # Without this, all words must match; with it, words are dropped until `limit` chunks match.
+            # Without these, all words must match exactly (the last as a prefix); with them, words are
+            # dropped and then matched with typos until `limit` chunks match: the nearest 0.24 has to
+            # an OR of the query's words, and typos stand in for the stemming it lacks.
             "drop_tokens_threshold": limit,
+            "typo_tokens_threshold": limit,
             "per_page": PAGE_SIZE,
             "include_fields": "chunk_id",
             "highlight_fields": "none",
