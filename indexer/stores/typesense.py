@@ -50,6 +50,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import httpx
 import numpy as np
 import typesense
 from typesense.exceptions import ObjectAlreadyExists, ObjectNotFound, TypesenseClientError
@@ -229,20 +230,7 @@ class _Collection:
         The leader acknowledges a write once a majority has it; followers apply it a moment
         later. A store's `save` is a commit: afterwards every node answers with the new state.
         """
-        connection = self.connection
-        deadline = time.monotonic() + SETTLE_SECONDS
-        while True:
-            counts = {}
-            for address in connection.nodes:
-                with contextlib.suppress(TypesenseClientError, OSError):
-                    node = connection.client([address], retries=0)
-                    counts[address] = (node.debug.retrieve().get("state"), self._count_on(node))
-            leader = [count for state, count in counts.values() if state == 1]
-            if leader and all(count == leader[0] for _, count in counts.values()):
-                return
-            if time.monotonic() > deadline:
-                raise StoreUnavailableError(f"typesense nodes still disagree on {self.name} after {SETTLE_SECONDS} s")
-            time.sleep(0.05)
+        self._until_nodes_agree(self._count_on, f"the documents of {self.name}")
 
     def _count_on(self, node: typesense.Client) -> int | None:
         try:
@@ -250,12 +238,44 @@ class _Collection:
         except ObjectNotFound:
             return None  # not created on this node yet
 
+    def _until_nodes_agree(self, state_on, what: str) -> None:
+        """Poll every node until each reachable one reports the leader's `state_on(node)`."""
+        connection = self.connection
+        deadline = time.monotonic() + SETTLE_SECONDS
+        while True:
+            states = {}
+            for address in connection.nodes:
+                with contextlib.suppress(*_UNAVAILABLE):
+                    node = connection.client([address], retries=0)
+                    states[address] = (node.debug.retrieve().get("state"), state_on(node))
+            leader = [state for role, state in states.values() if role == 1]
+            if leader and all(state == leader[0] for _, state in states.values()):
+                return
+            if time.monotonic() > deadline:
+                raise StoreUnavailableError(f"typesense nodes still disagree on {what} after {SETTLE_SECONDS} s")
+            time.sleep(0.05)
+
     def point_alias(self, alias: str) -> None:
+        """Point `alias` at this collection (atomic on the server), and wait until every node resolves it so."""
         _call(self.client.aliases.upsert, alias, {"collection_name": self.name})
 
+        def target(node: typesense.Client) -> str | None:
+            try:
+                return node.aliases[alias].retrieve()["collection_name"]
+            except ObjectNotFound:
+                return None
+
+        self._until_nodes_agree(target, f"the alias {alias}")
+
     def drop(self) -> None:
+        """Delete the collection, and wait until no node has it any more."""
         with contextlib.suppress(ObjectNotFound):
             _call(self.client.collections[self.name].delete)
+        self._until_nodes_agree(self._count_on, f"deleting {self.name}")
+
+
+_UNAVAILABLE = (TypesenseClientError, httpx.HTTPError, OSError)
+"""What a node that is down, starting or electing a leader raises (after the client's retries)."""
 
 
 def _call(function, *args):
@@ -265,7 +285,7 @@ def _call(function, *args):
         return function(*args)
     except (ObjectNotFound, ObjectAlreadyExists):
         raise
-    except (TypesenseClientError, OSError) as error:
+    except _UNAVAILABLE as error:
         raise StoreUnavailableError(f"typesense cluster unavailable: {type(error).__name__}: {error}") from error
 
 
