@@ -164,18 +164,23 @@ class Cluster:
                 raise ClusterError(f"typesense cluster not healthy after {seconds:.0f} s; logs in {self.directory}")
             time.sleep(0.2)
 
-    def leader(self) -> Node | None:
-        """The node that is Raft leader now (state 1 in /debug), if one is."""
-        for node in self.nodes:
-            if node.pid is None:
-                continue
-            try:
-                debug = httpx.get(f"{node.url}/debug", headers={"X-TYPESENSE-API-KEY": self.api_key}, timeout=1)
-                if debug.json().get("state") == 1:
-                    return node
-            except (httpx.HTTPError, ValueError):
-                continue
-        return None
+    def leader(self, seconds: float = 10) -> Node | None:
+        """The node that is Raft leader now (state 1 in /debug), waiting up to `seconds` for one
+        (there is none during an election, and a loaded node may answer slowly)."""
+        deadline = time.monotonic() + seconds
+        while True:
+            for node in self.nodes:
+                if node.pid is None:
+                    continue
+                try:
+                    headers = {"X-TYPESENSE-API-KEY": self.api_key}
+                    if httpx.get(f"{node.url}/debug", headers=headers, timeout=3).json().get("state") == 1:
+                        return node
+                except (httpx.HTTPError, ValueError):
+                    continue
+            if time.monotonic() > deadline:
+                return None
+            time.sleep(0.1)
 
     def kill(self, node: Node, sig: int = signal.SIGKILL) -> None:
         """Send `sig` to the node's process (by its pid) and wait for it to end."""
