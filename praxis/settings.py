@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from indexer.taxonomy import DEFAULT_TAXONOMY
@@ -96,6 +96,8 @@ class Settings(BaseSettings):
     """Encodings that may wait for a slot; beyond them a search gets 503 with Retry-After at once."""
     encoding_wait_seconds: float = 2.0
     """How long a waiting encoding may wait before it gets 503."""
+    request_timeout_seconds: float = Field(10.0, gt=0)
+    """An API request whose answer has not started by then gets 503 with Retry-After."""
     max_query_chars: int = 4_000
     max_page_size: int = 50
 

@@ -5,7 +5,9 @@ is loaded once at start-up; the index is loaded on first use and reloaded whenev
 `praxis index` swaps in a new build.
 """
 
+import asyncio
 import logging
+import math
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -70,6 +72,39 @@ class BodyLimit:
         await response(scope, receive, send)
 
 
+class Deadline:
+    """Answer an API request with 503 and `Retry-After` when its response has not started
+    within `seconds`: no client waits without bound, whatever it waits for (an encoding slot,
+    a worker thread, a slow disk). A response that has started (a streamed export) runs on.
+    The work of a timed-out request still ends in its worker thread; its answer is dropped.
+    """
+
+    def __init__(self, app, seconds: float):
+        self.app, self.seconds = app, seconds
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or not scope["path"].startswith("/api/"):
+            return await self.app(scope, receive, send)
+        started = asyncio.Event()
+
+        async def noting_start(message):
+            if message["type"] == "http.response.start":
+                started.set()
+            await send(message)
+
+        handler = asyncio.ensure_future(self.app(scope, receive, noting_start))
+        waiter = asyncio.ensure_future(started.wait())
+        await asyncio.wait({handler, waiter}, timeout=self.seconds, return_when=asyncio.FIRST_COMPLETED)
+        waiter.cancel()
+        if started.is_set() or handler.done():
+            return await handler
+        handler.cancel()
+        log.warning("%s took over %s s: answered 503", scope["path"], self.seconds)
+        detail = f"no answer within {self.seconds} s: the service is busy, try again"
+        headers = {"Retry-After": str(max(1, math.ceil(self.seconds)))}
+        await JSONResponse({"detail": detail}, status_code=503, headers=headers)(scope, receive, send)
+
+
 def create_app(settings: Settings | None = None, embedder: Embedder | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
@@ -132,6 +167,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             allow_headers=["Content-Type", "Authorization"],
         )
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
+    app.add_middleware(Deadline, seconds=settings.request_timeout_seconds)
     site = Path(settings.site_dir)
     if site.is_dir():
         app.mount("/", StaticFiles(directory=site, html=True), name="site")

@@ -131,11 +131,14 @@ class SearchResponse(BaseModel):
     query: str
     mode: str
     query_language: str | None
-    total: int
+    total: int = Field(
+        description="Practices and projects that match: a keyword hit, or a passage whose similarity stands out of "
+        "the background (docs/technical/architecture.md), counted to the retrievers' depth"
+    )
     page: int
     page_size: int
     results: list[SearchHit]
-    facets: dict[str, dict[str, int]] = Field(description="Counts over every matching practice, not just this page")
+    facets: dict[str, dict[str, int]] = Field(description="Counts over every matching record, not just this page")
 
 
 class SectionOut(BaseModel):

@@ -71,3 +71,25 @@ def test_the_api_answers_503_with_retry_after_and_serves_the_rest(hashing_index)
     assert (200, None) in statuses and (503, "2") in statuses
     assert {status for status, _ in statuses} <= {200, 503}
     assert after.status_code == 200  # refusals hold nothing: once the burst is over, searches are served
+
+
+class VerySlowEncoder(HashingEmbedder):
+    def embed_queries(self, texts):
+        time.sleep(2.0)
+        return super().embed_queries(texts)
+
+
+def test_a_request_not_answered_within_the_deadline_gets_503_and_the_server_goes_on(hashing_index):
+    # Encoding takes 2 s; the deadline is 0.2 s: the search is answered 503 long before the encoding ends.
+    settings = app_settings(hashing_index, request_timeout_seconds=0.2, encoding_wait_seconds=5.0)
+    with live_server(create_app(settings, embedder=VerySlowEncoder())) as base:
+        started = time.perf_counter()
+        slow = httpx.get(f"{base}/api/search", params={"q": "housing for Roma families"}, timeout=30)
+        took = time.perf_counter() - started
+        health = httpx.get(f"{base}/api/health", timeout=30)
+        time.sleep(2.5)
+        cached = httpx.get(f"{base}/api/search", params={"q": "housing for Roma families"}, timeout=30)
+    assert slow.status_code == 503 and slow.headers["retry-after"] == "1" and took < 1.5
+    assert health.status_code == 200
+    # The timed-out request's work finished in its thread: its query vector is cached, so this one is quick.
+    assert cached.status_code == 200

@@ -232,3 +232,12 @@ def test_cors_is_configurable(engine_index, hashing):
         other = httpx.get(f"{base}/api/health", headers={"Origin": "https://evil.example"})
     assert allowed.headers["access-control-allow-origin"] == "https://praxis.example"
     assert "access-control-allow-origin" not in other.headers
+
+
+def test_highlights_mark_content_words_not_function_words(api):
+    query = "În ce fel familiile de romi nu ajung la locuințe sociale și la acte"
+    body = api.get("/api/search", params={"q": query, "lang": "ro"}).json()
+    passages = [p for hit in body["results"] for p in hit["passages"]]
+    marked = {p["text"][start:end].lower() for p in passages for start, end in p["highlights"]}
+    assert marked and marked.isdisjoint({"de", "la", "și", "şi", "nu", "în", "ce", "fel"}), marked
+    assert any(word.startswith(("locuin", "famil", "soci", "rom", "acte")) for word in marked), marked

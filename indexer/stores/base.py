@@ -11,10 +11,13 @@ import shutil
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+import stopwordsiso
+from unidecode import unidecode
 
 if TYPE_CHECKING:
     from indexer.facets import Filters
@@ -218,7 +221,8 @@ class KeywordStore(ABC):
 
     @abstractmethod
     def highlight(self, text: str, query: str, language: str | None) -> list[list[int]]:
-        """[start, end) character spans of `text` whose analysed form matches an analysed query term."""
+        """[start, end) character spans of `text` whose analysed form matches an analysed query
+        term, function words ("de", "la", "și") left out: a highlight says what matched."""
 
     @abstractmethod
     def count(self) -> int:
@@ -233,6 +237,19 @@ class KeywordStore(ABC):
     def release(cls, directory: Path) -> None:
         """As `VectorStore.release`."""
         return None
+
+
+@cache
+def _iso_stop_words(language: str) -> frozenset[str]:
+    return frozenset(unidecode(word).lower() for word in stopwordsiso.stopwords(language))
+
+
+def iso_stop_word(word: str, language: str | None) -> bool:
+    """True if `word` is in stopwords-iso's list for `language`, compared folded to ASCII ("şi"
+    with a cedilla is "și"). For the languages an engine has no Snowball list for (ro, el, pl,
+    hr, sk, cs, bg, ...): stopwords-iso's lists for those are function words, while its English
+    one holds "case", "work" and "home", so engines keep Snowball's where they have it."""
+    return bool(language) and unidecode(word).lower() in _iso_stop_words(language)
 
 
 def rarest_terms(candidates: Iterable, frequency, limit: int) -> list:

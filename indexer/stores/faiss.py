@@ -121,6 +121,15 @@ class FaissHNSW(_FaissStore):
         _hnsw_of(index).hnsw.efSearch = HNSW_EF_SEARCH
         return index
 
+    @property
+    def ef_search(self) -> int:
+        """How many candidates a search keeps while walking the graph: recall against time."""
+        return _hnsw_of(self.index).hnsw.efSearch
+
+    @ef_search.setter
+    def ef_search(self, value: int) -> None:
+        _hnsw_of(self.index).hnsw.efSearch = value
+
     def search(self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None, filters=None):
         if allowed is not None and len(allowed) <= EXACT_ALLOWED_MAX:
             return exact_search(self, np.asarray(queries, dtype=np.float32), k, np.asarray(allowed, dtype=np.int64))
@@ -130,7 +139,7 @@ class FaissHNSW(_FaissStore):
         # Parameters replace the index's own efSearch: give it explicitly, wider the fewer rows
         # are allowed (the walk passes more nodes it may not stop at).
         share = len(allowed) / max(self.count(), 1)
-        ef_search = int(np.clip(HNSW_EF_SEARCH / max(share, 1e-6) ** 0.5, HNSW_EF_SEARCH, HNSW_EF_SEARCH_MAX))
+        ef_search = int(np.clip(self.ef_search / max(share, 1e-6) ** 0.5, self.ef_search, HNSW_EF_SEARCH_MAX))
         selector = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))
         return faiss.SearchParametersHNSW(sel=selector, efSearch=ef_search)
 

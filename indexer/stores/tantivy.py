@@ -19,7 +19,7 @@ from pathlib import Path
 
 import tantivy
 
-from indexer.stores.base import KeywordChunk, KeywordHit, KeywordStore, link_copy, rarest_terms
+from indexer.stores.base import KeywordChunk, KeywordHit, KeywordStore, iso_stop_word, link_copy, rarest_terms
 
 STEMMERS = {
     "en": "english",
@@ -172,6 +172,12 @@ class TantivyStore(KeywordStore):
         return rarest_terms(candidates, lambda pair: searcher.doc_freq(*pair), MAX_QUERY_TERMS)
 
     def highlight(self, text: str, query: str, language: str | None) -> list[list[int]]:
+        # Snowball's stop words are filtered by the analyser where tantivy has a list; stopwords-iso's elsewhere.
         analyzer = ANALYZERS[_tokenizer_name(field_for(language)).removeprefix("praxis_")]
         terms = set(analyzer.analyze(query))
-        return [[m.start(), m.end()] for m in _WORD.finditer(text) if terms.intersection(analyzer.analyze(m.group()))]
+        return [
+            [m.start(), m.end()]
+            for m in _WORD.finditer(text)
+            if terms.intersection(analyzer.analyze(m.group()))
+            and (language in STOP_WORDS or not iso_stop_word(m.group(), language))
+        ]

@@ -62,6 +62,7 @@ from indexer.stores.base import (
     RowVectors,
     StoreUnavailableError,
     VectorStore,
+    iso_stop_word,
 )
 
 if TYPE_CHECKING:
@@ -515,7 +516,9 @@ class TypesenseKeywordStore(KeywordStore):
     def highlight(self, text: str, query: str, language: str | None) -> list[list[int]]:
         # Locally, as Typesense matches (folded words, the query's words as prefixes): the engine
         # asks for every passage it shows, often dense matches, and a request each would cost a round trip.
-        words = {_fold(word) for word in query_words(query)}
+        # Function words are never marked: stopwords-iso's list of the passage's language (this
+        # engine has no Snowball lists, which the others prefer where they have one).
+        words = {_fold(word) for word in query_words(query) if not iso_stop_word(word, language)}
         return [
             [match.start(), match.end()]
             for match in _WORD.finditer(text)

@@ -16,10 +16,10 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.analysis import Filter, LanguageAnalyzer, StandardAnalyzer
 from whoosh.fields import ID, TEXT, Schema
-from whoosh.lang import has_stemmer
+from whoosh.lang import has_stemmer, has_stopwords, stopwords_for_language
 from whoosh.query import Or, Term
 
-from indexer.stores.base import KeywordChunk, KeywordHit, KeywordStore, link_copy, rarest_terms
+from indexer.stores.base import KeywordChunk, KeywordHit, KeywordStore, iso_stop_word, link_copy, rarest_terms
 
 LANGUAGES = ("en", "pt", "fr", "ro", "it", "el", "hu", "pl", "es", "de", "nl", "da", "fi", "sv", "no")
 OTHER = "other"
@@ -58,6 +58,18 @@ def analyzer_for(language: str):
     if language == OTHER:
         return StandardAnalyzer(stoplist=None, minsize=2) | folding
     return StandardAnalyzer(stoplist=None, minsize=2) | folding | Prefix()
+
+
+SNOWBALL_STOP_WORDS = {
+    language: frozenset(stopwords_for_language(language)) for language in LANGUAGES if has_stopwords(language)
+}
+
+
+def _stop_word(word: str, language: str | None) -> bool:
+    """A function word of `language`: Snowball's list (whoosh's) where there is one, else stopwords-iso's."""
+    if language in SNOWBALL_STOP_WORDS:
+        return word.lower() in SNOWBALL_STOP_WORDS[language]
+    return iso_stop_word(word, language)
 
 
 def field_for(language: str | None) -> str:
@@ -146,7 +158,11 @@ class WhooshStore(KeywordStore):
     def highlight(self, text: str, query: str, language: str | None) -> list[list[int]]:
         analyzer = analyzer_for(field_for(language).removeprefix("text_"))
         terms = {token.text for token in analyzer(query)}
-        return [[t.startchar, t.endchar] for t in analyzer(text, chars=True, mode="index") if t.text in terms]
+        return [
+            [t.startchar, t.endchar]
+            for t in analyzer(text, chars=True, mode="index")
+            if t.text in terms and not _stop_word(text[t.startchar : t.endchar], language)
+        ]
 
 
 def _keyword_query(searcher, text: str, language: str | None, max_terms: int = MAX_QUERY_TERMS) -> Or:
