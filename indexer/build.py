@@ -27,6 +27,7 @@ from indexer.cache import EmbeddingCache
 from indexer.chunking import Chunk, chunk_sections
 from indexer.corpus import Document, Problem, load_corpus
 from indexer.embedders import Embedder
+from indexer.facets import record_fields
 from indexer.imports.projects import merge
 from indexer.imports.store import ImportsStore
 from indexer.language import detect
@@ -166,9 +167,15 @@ def build_index(request: BuildRequest, embedder: Embedder, progress: Progress | 
         raise InvalidCorpusError([*errors, Problem(request.practices_dir, 1, "corpus", "no documents to index")])
 
     build = layout.new_build_dir(request.index_path)
-    layout.write_records(build, records)
-    dense = write_vectors(build / layout.DENSE, vectors, request.vector_store, request.ann_threshold)
-    _write_keyword(build / layout.KEYWORD, request.keyword_store, records, previous, previous_records, reused)
+    try:
+        layout.write_records(build, records)
+        facts = [record_fields(record) for record in records for _ in record.chunks]
+        dense = write_vectors(build / layout.DENSE, vectors, request.vector_store, request.ann_threshold, facts)
+        _write_keyword(build / layout.KEYWORD, request.keyword_store, records, previous, previous_records, reused)
+    except BaseException:
+        # Nothing of a failed build stays behind, on disk or on a search server; the live index is untouched.
+        layout.remove_build(build)
+        raise
 
     languages = Counter(d.language for d in documents)
     chunk_languages = Counter(c.language for c in chunks)
@@ -241,10 +248,12 @@ def project_chunk(project: Record, limit: int) -> Chunk:
     return Chunk(f"{project.id}#0", project.id, "", None, text, 1, 1, "", project.language)
 
 
-def write_vectors(directory: Path, vectors: np.ndarray, store_name: str, ann_threshold: int) -> VectorStore:
-    """A build's vector store: row i holds the i-th chunk's vector."""
+def write_vectors(
+    directory: Path, vectors: np.ndarray, store_name: str, ann_threshold: int, facts: list[dict] | None = None
+) -> VectorStore:
+    """A build's vector store: row i holds the i-th chunk's vector (and `facts[i]`, its record's filterable fields)."""
     store = create_vector_store(store_name, vectors.shape[1], len(vectors), ann_threshold)
-    store.add(np.arange(len(vectors), dtype=np.int64), vectors)
+    store.add(np.arange(len(vectors), dtype=np.int64), vectors, facts)
     store.save(directory)
     return store
 
@@ -252,9 +261,10 @@ def write_vectors(directory: Path, vectors: np.ndarray, store_name: str, ann_thr
 def keyword_chunks(records: list[Record]):
     """What the keyword store indexes of each chunk of `records`."""
     for record in records:
+        facts = record_fields(record)
         for chunk in record.chunks:
             text = f"{chunk.context}\n{chunk.text}"
-            yield KeywordChunk(chunk.id, record.id, chunk.language or record.language, record.title, text)
+            yield KeywordChunk(chunk.id, record.id, chunk.language or record.language, record.title, text, facts)
 
 
 def write_keyword(directory: Path, store_name: str, records: list[Record]) -> KeywordStore:

@@ -99,13 +99,21 @@ def index(
         bool, typer.Option(help="Stop on any file with errors (CI); by default they keep their last good version")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary")] = False,
+    engine: Annotated[
+        str | None, typer.Option(help="Storage engine: embedded or typesense [default: PRAXIS_ENGINE]")
+    ] = None,
 ) -> None:
     """Build the search index from practices, methodology pages and imported projects, and swap it in atomically."""
     from tqdm import tqdm
 
     from indexer.build import InvalidCorpusError, build_index
+    from indexer.stores import StoreUnavailableError
 
     workspace = _workspace(embedder, index_path)
+    if engine is not None:
+        if engine not in ("embedded", "typesense"):
+            _fail(f"--engine: '{engine}' is not one of embedded, typesense")
+        workspace.settings = workspace.settings.with_engine(engine)
     if not (practices or workspace.settings.practices_dir).is_dir():
         _fail(f"--practices: {practices or workspace.settings.practices_dir} is not a directory")
     request = workspace.build_request(practices, docs, strict=strict)
@@ -122,6 +130,9 @@ def index(
         for problem in error.problems:
             typer.echo(f"error: {problem}", err=True)
         typer.echo(f"{error}. Fix the files above.", err=True)
+        raise typer.Exit(1) from None
+    except StoreUnavailableError as error:
+        typer.echo(f"error: {error}; the live index is unchanged", err=True)
         raise typer.Exit(1) from None
     finally:
         if bar:
