@@ -79,10 +79,10 @@ class Explanation(BaseModel):
         description="The hybrid score: dense_z + keyword_weight * keyword_z (fusion zscore) or the weighted "
         "reciprocal rank fusion of the two ranks (fusion rrf)"
     )
-    fusion: Literal["zscore", "rrf"] = Field(description="How the two rankings were joined")
-    dense_weight: float
-    keyword_weight: float = Field(
-        description="zscore: the share of the searched records in the query's language times a scale"
+    fusion: Literal["zscore", "rrf"] | None = Field(None, description="How search joined the two rankings")
+    dense_weight: float | None = None
+    keyword_weight: float | None = Field(
+        None, description="zscore: the share of the searched records in the query's language times a scale"
     )
     query_language_share: float | None = Field(
         None, description="zscore: share of the searched records written in the query's language"

@@ -1,6 +1,6 @@
 """Both evaluation sets, every system, per split and situation: the tables of docs/evaluation.
 
-    python -m praxis.evaluation.situations --practices-index DIR [--out FILE]
+    python -m benchmarks.situations --practices-index DIR [--out FILE]
 
 Each system runs once over every query of a set; its run is scored (nDCG@10, and the language
 bias on cross-language queries: the share of the top 10 in the query's language over that share
@@ -21,7 +21,7 @@ from praxis.evaluation.run import projects_systems
 from praxis.settings import Settings
 from praxis.workspace import Workspace
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 SPLITS = ("tune", "test")
 SITUATIONS = ("same-language", "cross-language")
 
