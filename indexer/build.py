@@ -16,8 +16,8 @@ One streaming pass, so that the Python objects held at once are bounded by the b
 not by the corpus: a first, cheap pass notes where each imported record is (in a scratch
 SQLite file inside the unfinished build) and counts the chunks; then the practices and
 pages, and the projects `BATCH_RECORDS` at a time, are embedded (only chunks missing from
-the cache), appended to the records file, to a vector file sized beforehand, and added to
-the keyword store. The vectors themselves are linear in the corpus by nature (1.5 GB per
+the cache), appended to the records file and to a vector file (.npy, sized beforehand), and
+added to the keyword store. The vectors themselves are linear in the corpus by nature (1.5 GB per
 million 384-d float32 vectors, and the vector store and its index hold them). A killed
 build resumes from the embedding cache: what it embedded is not embedded again.
 """
@@ -355,19 +355,19 @@ def _build(
 
         counts = _Counts()
         dimension = embedder.info.dimension
-        vectors = np.lib.format.open_memmap(build / VECTORS_SCRATCH, "w+", np.float32, (total, dimension))
+        vector_file = _vector_file(build / VECTORS_SCRATCH, total, dimension)
         keyword = _open_keyword(build / layout.KEYWORD, request.keyword_store, previous)
         cache = EmbeddingCache(request.cache_dir, embedder)
         row = 0
         try:
-            with layout.RecordWriter(build) as writer:
+            with vector_file, layout.RecordWriter(build) as writer:
                 projects = _project_batches(store, files, plan, request, counts) if store else iter(())
                 for batch in itertools.chain([records], projects):
                     chunks = [chunk for record in batch for chunk in record.chunks]
                     before = cache.embedded
                     matrix, _ = cache.embed([(c.hash, c.embed_text) for c in chunks], lambda n, _: report(n, total))
                     report(len(chunks) - (cache.embedded - before), total)
-                    vectors[row : row + len(chunks)] = matrix
+                    vector_file.write(np.ascontiguousarray(matrix, dtype=np.float32).tobytes())
                     row += len(chunks)
                     writer.write(batch)
                     unchanged, other_version = plan.compare(batch)
@@ -377,10 +377,12 @@ def _build(
         finally:
             counts.embedded = cache.embedded
             cache.close()
-        assert row == total, (row, total)
+        if row != total:
+            raise ImportsChangedError(f"{row} chunks written, {total} planned: run `praxis index` again")
         keyword.remove(plan.gone())
         keyword.save()
         dense = create_vector_store(request.vector_store, dimension, total, request.ann_threshold)
+        vectors = np.load(build / VECTORS_SCRATCH, mmap_mode="r")
         dense.add(np.arange(total, dtype=np.int64), vectors)
         del vectors  # the store holds its own copy
         (build / VECTORS_SCRATCH).unlink()
@@ -420,6 +422,18 @@ def _build(
         "summary": summary.to_dict(),
     }
     return summary, manifest
+
+
+def _vector_file(path: Path, rows: int, dimension: int):
+    """A .npy file of (rows, dimension) float32 whose rows are then written in order, a batch at a time.
+
+    Written through a file, not a memory map, so the vectors of the batches done do not stay
+    in this process's memory while the pass goes on.
+    """
+    handle = path.open("wb")
+    header = {"descr": np.lib.format.dtype_to_descr(np.dtype(np.float32)), "fortran_order": False}
+    np.lib.format.write_array_header_1_0(handle, {**header, "shape": (rows, dimension)})
+    return handle
 
 
 def _last_good_versions(broken: set[Path], previous_documents: dict[tuple[str, str], Record]) -> list[Document]:
