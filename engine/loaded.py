@@ -100,10 +100,22 @@ class LoadedIndex:
 
     @cached_property
     def centred_vectors(self) -> np.ndarray:
+        """Every chunk's vector centred on its language's mean (row for row), computed per language at once."""
         centred = np.empty_like(self.vectors)
-        for row, chunk in enumerate(self.chunks):
-            centred[row] = self.centre(self.vectors[row], chunk.language)
+        languages = np.array([chunk.language or "" for chunk in self.chunks], dtype=object)
+        for language in np.unique(languages):
+            rows = np.flatnonzero(languages == language)
+            centred[rows] = self.centre(self.vectors[rows], language or None)
         return centred
+
+    def warm(self, centre: bool) -> "LoadedIndex":
+        """Build the arrays searches use (filters, facets, lookups; centred vectors if `centre`)
+        now, so that no request pays for them."""
+        for name in ("table", "group_positions", "similarity_sample", "doc_of_row", "chunk_rows_by_doc"):
+            getattr(self, name)
+        if centre:
+            self.centred_vectors  # noqa: B018 (a cached property: computing it is the point)
+        return self
 
     @cached_property
     def practice_vectors(self) -> tuple[list[Record], np.ndarray]:
@@ -141,14 +153,20 @@ class LoadedIndex:
 
 
 class IndexHolder:
-    """The live index of a path, reloaded when the path's link changes."""
+    """The live index of a path, reloaded when the path's link changes.
 
-    def __init__(self, index_path: Path, embedder: Embedder):
+    The first load happens in the request that needs it; later builds load in a background
+    thread while the current one goes on answering (loading a million records takes a while).
+    """
+
+    def __init__(self, index_path: Path, embedder: Embedder, centre: bool = True):
         self.index_path = index_path
         self.embedder = embedder
+        self.centre = centre
         self._lock = threading.Lock()
         self._loaded: LoadedIndex | None = None
         self._target: str | None = None
+        self._loading: threading.Thread | None = None
         self._checked = 0.0
         self.last_error: str | None = None
 
@@ -166,15 +184,24 @@ class IndexHolder:
         with self._lock:
             self._checked = now
             target = self._link_target()
-            if self._loaded is None or target != self._target:
+            if self._loaded is None:
                 self._reload(target)
+            elif target != self._target and self._loading is None:
+                self._loading = threading.Thread(target=self._reload_in_background, args=(target,), daemon=True)
+                self._loading.start()
             if self._loaded is None:
                 raise layout.UnusableIndexError(self.last_error or f"no index at {self.index_path}")
             return self._loaded
 
+    def _reload_in_background(self, target: str | None) -> None:
+        try:
+            self._reload(target)
+        finally:
+            self._loading = None
+
     def _reload(self, target: str | None) -> None:
         try:
-            self._loaded = LoadedIndex.open(self.index_path, self.embedder)
+            self._loaded = LoadedIndex.open(self.index_path, self.embedder).warm(self.centre)
             self._target = target
             self.last_error = None
             log.info("loaded index build %s", self._loaded.build_id)

@@ -25,7 +25,6 @@ build resumes from the embedding cache: what it embedded is not embedded again.
 import hashlib
 import itertools
 import json
-import shutil
 import sqlite3
 import time
 from collections import Counter
@@ -40,6 +39,7 @@ from indexer.cache import EmbeddingCache
 from indexer.chunking import Chunk, chunk_sections
 from indexer.corpus import Document, Problem, load_corpus
 from indexer.embedders import Embedder
+from indexer.facets import record_fields
 from indexer.imports.projects import merge
 from indexer.imports.store import ImportsStore, StoredFile
 from indexer.language import detect
@@ -309,7 +309,8 @@ def build_index(request: BuildRequest, embedder: Embedder, progress: Progress | 
     try:
         summary, manifest = _build(request, embedder, taxonomy, config, previous, build, progress)
     except BaseException:
-        shutil.rmtree(build, ignore_errors=True)
+        # Nothing of a failed build stays behind, on disk or on a search server; the live index is untouched.
+        layout.remove_build(build)
         raise
     layout.finish_build(build, request.index_path, manifest)
     summary.seconds = round(time.perf_counter() - started, 3)
@@ -383,7 +384,7 @@ def _build(
         keyword.save()
         dense = create_vector_store(request.vector_store, dimension, total, request.ann_threshold)
         vectors = np.load(build / VECTORS_SCRATCH, mmap_mode="r")
-        dense.add(np.arange(total, dtype=np.int64), vectors)
+        dense.add(np.arange(total, dtype=np.int64), vectors, _RowFacts(build, total))
         del vectors  # the store holds its own copy
         (build / VECTORS_SCRATCH).unlink()
         dense.save(build / layout.DENSE)
@@ -424,6 +425,23 @@ def _build(
     return summary, manifest
 
 
+class _RowFacts:
+    """Per row, its record's filterable fields (for stores that filter themselves), read back from
+    the build's records file as they are asked for, not held as a list."""
+
+    def __init__(self, build: Path, rows: int):
+        self.build, self.rows = build, rows
+
+    def __len__(self) -> int:
+        return self.rows
+
+    def __iter__(self) -> Iterator[dict]:
+        for record in layout.iter_records(self.build):
+            facts = record_fields(record)
+            for _ in record.chunks:
+                yield facts
+
+
 def _vector_file(path: Path, rows: int, dimension: int):
     """A .npy file of (rows, dimension) float32 whose rows are then written in order, a batch at a time.
 
@@ -449,10 +467,12 @@ def project_chunk(project: Record, limit: int) -> Chunk:
     return Chunk(f"{project.id}#0", project.id, "", None, text, 1, 1, "", project.language)
 
 
-def write_vectors(directory: Path, vectors: np.ndarray, store_name: str, ann_threshold: int) -> VectorStore:
-    """A build's vector store: row i holds the i-th chunk's vector."""
+def write_vectors(
+    directory: Path, vectors: np.ndarray, store_name: str, ann_threshold: int, facts: list[dict] | None = None
+) -> VectorStore:
+    """A build's vector store: row i holds the i-th chunk's vector (and `facts[i]`, its record's filterable fields)."""
     store = create_vector_store(store_name, vectors.shape[1], len(vectors), ann_threshold)
-    store.add(np.arange(len(vectors), dtype=np.int64), vectors)
+    store.add(np.arange(len(vectors), dtype=np.int64), vectors, facts)
     store.save(directory)
     return store
 
@@ -460,9 +480,10 @@ def write_vectors(directory: Path, vectors: np.ndarray, store_name: str, ann_thr
 def keyword_chunks(records: Iterable[Record]):
     """What the keyword store indexes of each chunk of `records`."""
     for record in records:
+        facts = record_fields(record)
         for chunk in record.chunks:
             text = f"{chunk.context}\n{chunk.text}"
-            yield KeywordChunk(chunk.id, record.id, chunk.language or record.language, record.title, text)
+            yield KeywordChunk(chunk.id, record.id, chunk.language or record.language, record.title, text, facts)
 
 
 def write_keyword(directory: Path, store_name: str, records: list[Record]) -> KeywordStore:

@@ -56,6 +56,20 @@ def facet_values(record: Record) -> dict[str, list[str]]:
 
 
 OPEN_END = 9999
+MISSING_YEAR = -1
+
+
+def record_fields(record: Record) -> dict:
+    """What a filter can ask of a record, as flat fields: its kind, every facet's values, and its
+    period as years (a missing start is MISSING_YEAR, an open end OPEN_END). Storage engines that
+    filter themselves store these beside each chunk."""
+    start, end = record.period
+    return {
+        "kind": record.kind,
+        **facet_values(record),
+        "period_start": MISSING_YEAR if start is None else int(start),
+        "period_end": OPEN_END if end in (None, "ongoing") else int(end),
+    }
 
 
 @dataclass

@@ -22,6 +22,7 @@ manifest, every file's checksum and (optionally) the embedder; every failure is 
 import datetime as dt
 import hashlib
 import json
+import logging
 import os
 import secrets
 import shutil
@@ -35,6 +36,7 @@ from indexer.embedders import EmbedderInfo
 from indexer.model import PracticeMeta
 from indexer.sections import Paragraph, Section
 from indexer.stores import KeywordStore, VectorStore, keyword_store_class, vector_store_class
+from indexer.stores.factory import SERVER_STORES
 
 FORMAT_VERSION = 3
 """3: records as JSON Lines (written as the build goes); 2 had one JSON array. An older build is
@@ -44,6 +46,7 @@ DOCUMENTS = "documents.jsonl"
 DENSE = "dense"
 KEYWORD = "keyword"
 KEEP_BUILDS = 3
+log = logging.getLogger(__name__)
 
 
 class UnusableIndexError(RuntimeError):
@@ -87,7 +90,9 @@ def finish_build(build: Path, index_path: Path, manifest: dict) -> Path:
     """Seal a build (checksums, manifest, fsync), then make it the live index atomically.
 
     Until the final rename of the symlink, readers see the previous index; after it, the
-    new one. A crash anywhere leaves one or the other, never a mix.
+    new one. A crash anywhere leaves one or the other, never a mix. Stores on a server
+    publish the build just before the symlink moves (see `VectorStore.publish`): if that
+    fails, the previous build stays live.
     """
     files = {p.relative_to(build).as_posix(): file_sha256(p) for p in sorted(build.rglob("*")) if p.is_file()}
     manifest = {**manifest, "format": FORMAT_VERSION, "files": files}
@@ -102,9 +107,43 @@ def finish_build(build: Path, index_path: Path, manifest: dict) -> Path:
         raise UnusableIndexError(
             f"{index_path} is a real directory, not an index link; move it away and run `praxis index`"
         )
+    try:
+        _store_classes(manifest["stores"])[0].publish(final / DENSE)
+        _store_classes(manifest["stores"])[1].publish(final / KEYWORD)
+    except Exception:
+        link.unlink()
+        remove_build(final)
+        raise
     os.replace(link, index_path)
     _remove_old_builds(index_path)
     return final
+
+
+def _store_classes(stores: dict) -> tuple[type[VectorStore], type[KeywordStore]]:
+    return vector_store_class(stores["vector"]), keyword_store_class(stores["keyword"])
+
+
+def remove_build(build: Path) -> bool:
+    """Delete a build directory and whatever its stores keep elsewhere (collections on a server).
+
+    The stores are those its manifest names, or for an unfinished build every server engine
+    (each recognises its own files). False, and the directory kept for the next try, when a
+    server would not drop them.
+    """
+    try:
+        stores = json.loads((build / MANIFEST).read_text(encoding="utf-8"))["stores"]
+        pairs = [_store_classes(stores)]
+    except (OSError, ValueError, KeyError):
+        pairs = [_store_classes({"vector": name, "keyword": name}) for name in SERVER_STORES]
+    try:
+        for vector, keyword in pairs:
+            vector.release(build / DENSE)
+            keyword.release(build / KEYWORD)
+    except Exception as error:  # an old build's leftovers must not fail the new build
+        log.warning("could not release the stores of %s (kept for the next build): %s", build, error)
+        return False
+    shutil.rmtree(build, ignore_errors=True)
+    return True
 
 
 def _remove_old_builds(index_path: Path) -> None:
@@ -115,12 +154,12 @@ def _remove_old_builds(index_path: Path) -> None:
         if build == live:
             continue
         if build.suffix == ".tmp" or not (build / MANIFEST).exists():
-            shutil.rmtree(build, ignore_errors=True)
+            remove_build(build)
         else:
             finished.append(build)
     # Readers that opened an older build keep working while we keep a few.
     for build in finished[: max(len(finished) - (KEEP_BUILDS - 1), 0)]:
-        shutil.rmtree(build, ignore_errors=True)
+        remove_build(build)
 
 
 @dataclass(frozen=True)

@@ -99,13 +99,21 @@ def index(
         bool, typer.Option(help="Stop on any file with errors (CI); by default they keep their last good version")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary")] = False,
+    engine: Annotated[
+        str | None, typer.Option(help="Storage engine: embedded or typesense [default: PRAXIS_ENGINE]")
+    ] = None,
 ) -> None:
     """Build the search index from practices, methodology pages and imported projects, and swap it in atomically."""
     from tqdm import tqdm
 
     from indexer.build import InvalidCorpusError, build_index
+    from indexer.stores import StoreUnavailableError
 
     workspace = _workspace(embedder, index_path)
+    if engine is not None:
+        if engine not in ("embedded", "typesense"):
+            _fail(f"--engine: '{engine}' is not one of embedded, typesense")
+        workspace.settings = workspace.settings.with_engine(engine)
     if not (practices or workspace.settings.practices_dir).is_dir():
         _fail(f"--practices: {practices or workspace.settings.practices_dir} is not a directory")
     request = workspace.build_request(practices, docs, strict=strict)
@@ -127,6 +135,9 @@ def index(
         for problem in error.problems:
             typer.echo(f"error: {problem}", err=True)
         typer.echo(f"{error}. Fix the files above.", err=True)
+        raise typer.Exit(1) from None
+    except StoreUnavailableError as error:
+        typer.echo(f"error: {error}; the live index is unchanged", err=True)
         raise typer.Exit(1) from None
     finally:
         if bar:
@@ -315,6 +326,9 @@ def search(
         typer.echo(f"    {where}{passage['text'][:220].replace(chr(10), ' ')}...")
 
 
+EVALUATION_SETS = ("queries", "projects", "all")
+
+
 @app.command("eval")
 def evaluate(
     queries: Annotated[Path, typer.Option(help="Evaluation set")] = Path("evaluation/queries.yml"),
@@ -324,15 +338,32 @@ def evaluate(
     translation: Annotated[bool, typer.Option(help="Also run the translation-retrieval set")] = False,
     report: Annotated[Path | None, typer.Option(help="Write results.md, results.json and plots here")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON")] = False,
+    evaluation_set: Annotated[
+        str,
+        typer.Option(
+            "--set",
+            help="queries: practitioners' problems against the practices; projects: against real imported "
+            "project records (evaluation/projects.yml, index built from ../shared/opendata); all: both",
+        ),
+    ] = "queries",
 ) -> None:
     """Measure search quality: nDCG@10, recall@10, MRR by mode, query language and language pair."""
+    if evaluation_set not in EVALUATION_SETS:
+        raise typer.BadParameter(f"--set must be one of {', '.join(EVALUATION_SETS)}")
+    workspace = _workspace(index_path=index_path)
+    if evaluation_set in ("queries", "all"):
+        _evaluate_practices(workspace, queries, split, tune, translation, report, as_json)
+    if evaluation_set in ("projects", "all"):
+        _evaluate_projects(workspace, split, report, as_json)
+
+
+def _evaluate_practices(workspace, queries: Path, split: str, tune: bool, translation: bool, report, as_json) -> None:
     import sys
 
     from tqdm import tqdm
 
     from praxis.evaluation.run import run_evaluation
 
-    workspace = _workspace(index_path=index_path)
     results = run_evaluation(
         _open_index(workspace),
         workspace.embedder,
@@ -354,6 +385,43 @@ def evaluate(
     else:
         for mode, values in results["test"]["overall"].items():
             typer.echo(f"{mode:9} " + "  ".join(f"{name} {value:.3f}" for name, value in values.items()))
+
+
+def _evaluate_projects(workspace, split: str, report, as_json) -> None:
+    """The projects set: builds its evaluation index (see praxis.evaluation.projects), then reports."""
+    import sys
+
+    from tqdm import tqdm
+
+    from praxis.evaluation.projects import QUERIES
+    from praxis.evaluation.run import run_projects_evaluation
+
+    try:
+        index = workspace.projects_evaluation_index()
+    except FileNotFoundError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    results = run_projects_evaluation(
+        index,
+        workspace.embedder,
+        QUERIES,
+        split,
+        workspace.evaluation_settings(),
+        lambda items, label: tqdm(items, desc=label),
+    )
+    if report:
+        from praxis.evaluation.report import write_projects_report
+
+        report.mkdir(parents=True, exist_ok=True)
+        (report / "projects-results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+        write_projects_report(results, report, "praxis " + " ".join(sys.argv[1:]))
+    if as_json:
+        typer.echo(json.dumps(results, indent=2))
+        return
+    for system, groups in results["systems"].items():
+        for group, scores in groups.items():
+            figures = "  ".join(f"{name} {value:.3f}" for name, value in scores["overall"].items())
+            typer.echo(f"{system:16} {group:15} {figures}")
 
 
 @app.command()

@@ -9,8 +9,9 @@ with ``mkdocs.yml``.
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from indexer.taxonomy import DEFAULT_TAXONOMY
@@ -50,6 +51,10 @@ class Settings(BaseSettings):
     """Vector store engine: `faiss` (exact up to `ann_threshold` chunks, HNSW beyond), `faiss-flat`, `faiss-hnsw`."""
     keyword_store: str = "whoosh"
     """Keyword store engine: `whoosh` (pure Python) or `tantivy` (compiled; see docs/benchmarks)."""
+    engine: Literal["embedded", "typesense"] = "embedded"
+    """`typesense`: both stores on a Typesense cluster (sets vector_store and keyword_store). The
+    cluster's address and key are read by the stores from PRAXIS_TYPESENSE_NODES,
+    PRAXIS_TYPESENSE_API_KEY, ... (docs/technical/typesense.md), never from a file."""
 
     project_chunk_chars: int = 160
     """What of an imported project is embedded: its title and the start of its summary, this many
@@ -95,6 +100,16 @@ class Settings(BaseSettings):
     """An API request whose answer has not started by then gets 503 with Retry-After."""
     max_query_chars: int = 4_000
     max_page_size: int = 50
+
+    @model_validator(mode="after")
+    def _engine_stores(self) -> "Settings":
+        if self.engine == "typesense":
+            self.vector_store = self.keyword_store = "typesense"
+        return self
+
+    def with_engine(self, engine: str) -> "Settings":
+        """These settings with both stores on `engine`."""
+        return type(self).model_validate({**self.model_dump(), "engine": engine})
 
 
 @lru_cache

@@ -84,6 +84,22 @@ class Workspace:
         settings = self.settings
         return EvaluationSettings(settings.dense_weight, settings.keyword_weight, settings.centre_languages)
 
+    def projects_evaluation_index(self) -> engine.LoadedIndex:
+        """The evaluation index of the projects set (built, or brought up to date, under the cache
+        directory's parent from the imports store or the opendata directory)."""
+        from praxis.evaluation.projects import build_evaluation_index, read_corpus_ids
+
+        settings = self.settings
+        path = build_evaluation_index(
+            settings.cache_dir.parent / "eval-projects",
+            self.embedder,
+            settings.cache_dir,
+            read_corpus_ids(),
+            opendata_dir=settings.opendata_dir,
+            imports_dir=settings.imports_dir,
+        )
+        return engine.LoadedIndex.open(path, self.embedder)
+
     def library(self) -> Library:
         return Library.open(self.settings.practices_dir, self.settings.docs_dir, self.settings.taxonomy_file)
 

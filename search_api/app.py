@@ -21,6 +21,7 @@ from engine.admission import Busy, GatedEmbedder
 from engine.loaded import IndexHolder
 from indexer.embedders import Embedder, load_embedder
 from indexer.language import detect
+from indexer.stores import StoreUnavailableError
 from praxis import __version__
 from praxis.settings import Settings, get_settings
 from search_api.routers import curricula, export, meta, practices, projects, search, submissions
@@ -135,7 +136,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         settings.max_waiting_encodings,
         settings.encoding_wait_seconds,
     )
-    app.state.holder = IndexHolder(Path(settings.index_dir), gated)
+    app.state.holder = IndexHolder(Path(settings.index_dir), gated, settings.centre_languages)
     routers = (search, practices, projects, export, meta, submissions, curricula)
     for router in (module.router for module in routers):
         app.include_router(router, prefix="/api")
@@ -144,6 +145,14 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     async def busy(request: Request, error: Busy):
         headers = {"Retry-After": str(error.retry_after)}
         return JSONResponse({"detail": str(error)}, status_code=503, headers=headers)
+
+    @app.exception_handler(StoreUnavailableError)
+    async def store_unavailable(request: Request, error: StoreUnavailableError):
+        # The search cluster did not answer within its bounded retries: say so, and when to try again.
+        log.error("search store unavailable on %s: %s", request.url.path, error)
+        return JSONResponse(
+            {"detail": "the search cluster is unavailable"}, status_code=503, headers={"Retry-After": "2"}
+        )
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, error: Exception):

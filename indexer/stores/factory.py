@@ -6,9 +6,12 @@ classes back from them. Adding an engine is one module in this package and one e
 
 from indexer.stores.base import KeywordStore, VectorStore
 
-VECTOR_STORES = ("faiss", "faiss-flat", "faiss-hnsw")
-"""``faiss`` picks exact search up to the ANN threshold and HNSW beyond it."""
-KEYWORD_STORES = ("whoosh", "tantivy")
+VECTOR_STORES = ("faiss", "faiss-flat", "faiss-hnsw", "typesense")
+"""``faiss`` picks exact search up to the ANN threshold and HNSW beyond it; ``typesense`` is a
+cluster (:mod:`indexer.stores.typesense`)."""
+KEYWORD_STORES = ("whoosh", "tantivy", "typesense")
+SERVER_STORES = ("typesense",)
+"""Engines whose data lives on a server, outside the build directory (tests need that server)."""
 
 
 def vector_store_class(name: str, rows: int = 0, ann_threshold: int = 20_000) -> type[VectorStore]:
@@ -17,6 +20,10 @@ def vector_store_class(name: str, rows: int = 0, ann_threshold: int = 20_000) ->
 
     if name == "faiss":
         return FaissFlat if rows <= ann_threshold else FaissHNSW
+    if name == "typesense":
+        from indexer.stores.typesense import TypesenseVectorStore
+
+        return TypesenseVectorStore
     classes = {"faiss-flat": FaissFlat, "faiss-hnsw": FaissHNSW}
     if name not in classes:
         raise ValueError(f"unknown vector store '{name}': use one of {', '.join(VECTOR_STORES)}")
@@ -37,4 +44,8 @@ def keyword_store_class(name: str) -> type[KeywordStore]:
         from indexer.stores.tantivy import TantivyStore
 
         return TantivyStore
+    if name == "typesense":
+        from indexer.stores.typesense import TypesenseKeywordStore
+
+        return TypesenseKeywordStore
     raise ValueError(f"unknown keyword store '{name}': use one of {', '.join(KEYWORD_STORES)}")

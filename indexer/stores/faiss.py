@@ -12,10 +12,8 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from indexer.stores.base import VectorStore
+from indexer.stores.base import RowVectors, VectorStore
 
-VECTORS_FILE = "vectors.npy"
-IDS_FILE = "ids.npy"
 INDEX_FILE = "index.faiss"
 INFO_FILE = "store.json"
 HNSW_NEIGHBOURS = 32
@@ -33,34 +31,23 @@ class _FaissStore(VectorStore):
 
     def __init__(self, dimension: int):
         self.dimension = dimension
-        self._ids = np.empty(0, dtype=np.int64)
-        self._vectors = np.empty((0, dimension), dtype=np.float32)
+        self._rows = RowVectors(dimension)
         self._index: faiss.Index | None = None
         self._recall: float | None = None
 
-    def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
-        ids = np.asarray(ids, dtype=np.int64)
-        merged_ids = np.concatenate([self._ids, ids])
-        merged = np.concatenate([np.asarray(self._vectors), np.asarray(vectors, dtype=np.float32)])
-        order = np.argsort(merged_ids, kind="stable")
-        self._ids, self._vectors = merged_ids[order], merged[order]
+    def add(self, ids: np.ndarray, vectors: np.ndarray, facts=None) -> None:
+        self._rows.add(ids, vectors)
         self._index = None
 
     def remove(self, ids: np.ndarray) -> None:
-        keep = ~np.isin(self._ids, np.asarray(ids, dtype=np.int64))
-        self._ids, self._vectors = self._ids[keep], np.asarray(self._vectors)[keep]
+        self._rows.remove(ids)
         self._index = None
 
     def vectors(self, ids: np.ndarray) -> np.ndarray:
-        return np.asarray(self._vectors[self._positions(np.asarray(ids, dtype=np.int64))])
-
-    def _positions(self, ids: np.ndarray) -> np.ndarray:
-        if len(self._ids) and self._ids[-1] == len(self._ids) - 1:
-            return ids  # rows 0..n-1: a row's id is its position
-        return np.searchsorted(self._ids, ids)
+        return self._rows.take(ids)
 
     def count(self) -> int:
-        return len(self._ids)
+        return len(self._rows)
 
     def recall_at_10(self) -> float | None:
         return self._recall
@@ -75,9 +62,7 @@ class _FaissStore(VectorStore):
         raise NotImplementedError
 
     def save(self, path: Path) -> None:
-        path.mkdir(parents=True, exist_ok=True)
-        np.save(path / VECTORS_FILE, np.asarray(self._vectors))
-        np.save(path / IDS_FILE, self._ids)
+        self._rows.save(path)
         faiss.write_index(self.index, str(path / INDEX_FILE))
         info = {"dimension": self.dimension, "recall_at_10": self._recall}
         (path / INFO_FILE).write_text(json.dumps(info), encoding="utf-8")
@@ -86,8 +71,7 @@ class _FaissStore(VectorStore):
     def load(cls, path: Path) -> "_FaissStore":
         info = json.loads((path / INFO_FILE).read_text(encoding="utf-8"))
         store = cls(info["dimension"])
-        store._ids = np.load(path / IDS_FILE)
-        store._vectors = np.load(path / VECTORS_FILE, mmap_mode="r")
+        store._rows = RowVectors.load(path, info["dimension"])
         store._index = store._configured(faiss.read_index(str(path / INDEX_FILE)))
         store._recall = info["recall_at_10"]
         return store
@@ -111,7 +95,7 @@ class FaissFlat(_FaissStore):
 
     def _build(self) -> faiss.Index:
         index = faiss.IndexIDMap2(faiss.IndexFlatIP(self.dimension))
-        index.add_with_ids(np.asarray(self._vectors), self._ids)
+        index.add_with_ids(np.asarray(self._rows.matrix), self._rows.ids)
         return index
 
 
@@ -128,9 +112,9 @@ class FaissHNSW(_FaissStore):
         hnsw = faiss.IndexHNSWFlat(self.dimension, HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
         hnsw.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
         index = faiss.IndexIDMap2(self._configured(hnsw))
-        index.add_with_ids(np.asarray(self._vectors), self._ids)
+        index.add_with_ids(np.asarray(self._rows.matrix), self._rows.ids)
         self._index = index
-        self._recall = recall_at_10(self, np.asarray(self._vectors))
+        self._recall = recall_at_10(self, np.asarray(self._rows.matrix))
         return index
 
     def _configured(self, index: faiss.Index) -> faiss.Index:

@@ -59,8 +59,16 @@ class EvaluationReport:
     language_bias: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
-def run_queries(index: LoadedIndex, embedder, queries: list[EvaluationQuery], mode: str, settings: Settings) -> dict:
-    """{query id: {practice group id: score}} for the top RUN_DEPTH practices, with languages."""
+def run_queries(
+    index: LoadedIndex,
+    embedder,
+    queries: list[EvaluationQuery],
+    mode: str,
+    settings: Settings,
+    kinds: tuple[str, ...] = ("practice",),
+) -> dict:
+    """{query id: {group id: score}} for the top RUN_DEPTH records of `kinds`, with the languages
+    of each query's top 10."""
     runs, languages = {}, {}
     for query in queries:
         result = engine.search(
@@ -69,6 +77,7 @@ def run_queries(index: LoadedIndex, embedder, queries: list[EvaluationQuery], mo
             engine.Query(
                 query.text,
                 mode,
+                engine.Filters(kinds=list(kinds)),
                 page_size=RUN_DEPTH,
                 dense_weight=settings.dense_weight,
                 keyword_weight=settings.keyword_weight,
@@ -88,31 +97,56 @@ def _metrics(qrels: dict, run: dict) -> dict[str, float]:
     return {name: round(float(value), 4) for name, value in scores.items()}
 
 
+def record_languages(index: LoadedIndex) -> dict[str, str]:
+    """{group id: language of the original} for every record of the index."""
+    return {d.group_id: d.language for d in index.documents if d.id == d.group_id}
+
+
+@dataclass
+class Scores:
+    """One system's figures on a set of queries: overall, per query language, per language pair, bias."""
+
+    overall: dict[str, float]
+    by_query_language: dict[str, dict[str, float]]
+    by_language_pair: dict[str, dict[str, float]]
+    language_bias: dict[str, float]
+
+
+def score(queries: list[EvaluationQuery], produced: dict, language_of: dict[str, str]) -> Scores:
+    """Score a run (what :func:`run_queries` returned) on `queries`, which may be a subset of its queries."""
+    qrels = {q.id: q.relevant for q in queries}
+    run = produced["run"]
+    by_language = defaultdict(list)
+    for query in queries:
+        by_language[query.language].append(query.id)
+    pairs = defaultdict(dict)
+    for query in queries:
+        for record, grade in query.relevant.items():
+            pairs[(query.language, language_of.get(record, "?"))].setdefault(query.id, {})[record] = grade
+    return Scores(
+        overall=_metrics(qrels, run),
+        by_query_language={
+            language: _metrics({q: qrels[q] for q in ids}, run) for language, ids in sorted(by_language.items())
+        },
+        by_language_pair={
+            f"{ql}->{rl}": _metrics(pair_qrels, run) | {"queries": len(pair_qrels)}
+            for (ql, rl), pair_qrels in sorted(pairs.items())
+        },
+        language_bias=_bias(queries, produced["top10_languages"], language_of),
+    )
+
+
 def evaluate_index(
     index: LoadedIndex, embedder, queries: list[EvaluationQuery], settings: Settings, modes=MODES
 ) -> EvaluationReport:
-    practice_language = {d.group_id: d.language for d in index.documents if d.id == d.group_id}
-    qrels = {q.id: q.relevant for q in queries}
+    language_of = record_languages(index)
     report = EvaluationReport(queries=len(queries))
     for mode in modes:
-        produced = run_queries(index, embedder, queries, mode, settings)
-        run = produced["run"]
-        report.overall[mode] = _metrics(qrels, run)
-        by_language = defaultdict(list)
-        for query in queries:
-            by_language[query.language].append(query.id)
-        report.by_query_language[mode] = {
-            language: _metrics({q: qrels[q] for q in ids}, run) for language, ids in sorted(by_language.items())
-        }
-        pairs = defaultdict(dict)
-        for query in queries:
-            for practice, grade in query.relevant.items():
-                pairs[(query.language, practice_language.get(practice, "?"))].setdefault(query.id, {})[practice] = grade
-        report.by_language_pair[mode] = {
-            f"{ql}->{pl}": _metrics(pair_qrels, run) | {"queries": len(pair_qrels)}
-            for (ql, pl), pair_qrels in sorted(pairs.items())
-        }
-        report.language_bias[mode] = _bias(queries, produced["top10_languages"], practice_language)
+        scores = score(queries, run_queries(index, embedder, queries, mode, settings), language_of)
+        report.overall[mode] = scores.overall
+        report.by_query_language[mode] = scores.by_query_language
+        report.by_language_pair[mode] = scores.by_language_pair
+        report.language_bias[mode] = scores.language_bias
     return report
 
 

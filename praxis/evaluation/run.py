@@ -65,3 +65,43 @@ def translation_results(model, progress: Progress) -> dict:
         for variant in ("raw", "centred")
     }
     return per_language
+
+
+def projects_systems(current: metrics.Settings) -> dict[str, tuple[str, metrics.Settings]]:
+    """The systems reported on the projects set: each mode with the settings in force, and the
+    baseline equal-weight reciprocal rank fusion (hybrid, both weights 1)."""
+    equal = metrics.Settings(dense_weight=1.0, keyword_weight=1.0, centre=current.centre)
+    return {mode: (mode, current) for mode in metrics.MODES} | {"rank fusion 1:1": ("hybrid", equal)}
+
+
+def run_projects_evaluation(
+    index: LoadedIndex,
+    model,
+    queries_file: Path,
+    split: str,
+    current: metrics.Settings,
+    progress: Progress = lambda items, label: items,
+) -> dict:
+    """The projects set on its evaluation index: every system's scores on the chosen split, overall
+    and per situation (same-language, cross-language), as a JSON-ready dict."""
+    from praxis.evaluation.projects import SITUATIONS, load_project_queries
+
+    every = load_project_queries(queries_file)
+    chosen = [q for q in every if split in ("all", q.split)]
+    language_of = metrics.record_languages(index)
+    groups = {"all": chosen} | {name: [q for q in chosen if q.situation == name] for name in SITUATIONS}
+    systems = {}
+    for name, (mode, settings) in progress(list(projects_systems(current).items()), "systems"):
+        produced = metrics.run_queries(index, model, chosen, mode, settings, kinds=("project",))
+        systems[name] = {group: metrics.score(qs, produced, language_of).__dict__ for group, qs in groups.items() if qs}
+    return {
+        "set": "projects",
+        "split": split,
+        "queries": {group: len(qs) for group, qs in groups.items()},
+        "settings": current.__dict__,
+        "index": {
+            "records": sum(d.kind == "project" for d in index.documents),
+            "embedder": f"{index.files.embedder.name} {index.files.embedder.version}",
+        },
+        "systems": systems,
+    }

@@ -1,0 +1,160 @@
+"""The second evaluation set: problem descriptions judged against real imported project records.
+
+In: ``evaluation/projects.yml`` (queries with graded judgments against project ids, and the
+pool each was judged on), ``evaluation/projects-corpus.txt`` (the ids of the evaluation
+corpus: every judged record and a seeded sample of distractors), and the published lists
+of operations in ``../shared/opendata`` (or an imports store that already holds them).
+Out: the queries as :class:`ProjectQuery`, and an evaluation index of exactly the listed
+records, built the normal way (``indexer.build.build_index``) from a filtered imports store.
+
+The records themselves are never copied into the repository: only their ids are.
+"""
+
+import datetime as dt
+import json
+import random
+import shutil
+from pathlib import Path
+
+import yaml
+from pydantic import Field
+
+from indexer.build import BuildRequest, build_index
+from indexer.embedders import Embedder
+from indexer.imports.mapping import find_mapping
+from indexer.imports.run import import_files
+from indexer.imports.store import ImportsStore
+from indexer.layout import Record
+from indexer.taxonomy import DEFAULT_TAXONOMY
+from praxis.evaluation.metrics import EvaluationQuery
+
+EVALUATION_DIR = Path(__file__).resolve().parents[2] / "evaluation"
+QUERIES = EVALUATION_DIR / "projects.yml"
+CORPUS = EVALUATION_DIR / "projects-corpus.txt"
+SITUATIONS = ("same-language", "cross-language")
+
+SOURCES = (
+    "be-flanders-erdf-2007-2013",
+    "dk-erdf-esf-2007-2013",
+    "dk-erdf-esf-2014-2020",
+    "fr-feder-fse-iej-2014-2020",
+    "hr-esif-2007-2020",
+    "hu-nft-esf-2004-2006",
+    "ie-esf-peil-2014-2020",
+    "ie-se-erdf-2007-2013",
+    "mt-esif-2007-2013",
+    "mt-opi-erdf-2014-2020",
+    "mt-opii-esf-2014-2020",
+    "nl-erdf-esf-2007-2013-europaomdehoek",
+    "nl-esf-2007-2013",
+    "nl-esf-2014-2020",
+    "pl-esf-2014-2020",
+    "se-erdf-2014-2020",
+    "si-esif-2014-2020",
+    "sk-itms-2014-2020",
+)
+"""The lists the set draws on: every list with summaries (nl, hr, sv, sk, da, en, sl) and three
+ESF lists with titles only (pl, hu, fr)."""
+
+
+class ProjectQuery(EvaluationQuery):
+    situation: str = Field(pattern=r"^(same-language|cross-language)$")
+    length: str = Field(pattern=r"^(short|long)$")
+    judged: list[str] = Field(description="Every pooled record that was judged, relevant or not (grade 0)")
+
+
+def load_project_queries(path: Path = QUERIES) -> list[ProjectQuery]:
+    """The queries of the projects set (validated)."""
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    return [ProjectQuery.model_validate(item) for item in raw["queries"]]
+
+
+def situation(query_language: str, relevant: dict[str, int], language_of: dict[str, str]) -> str:
+    """ "same-language" when most records graded 2 or 3 are in the query's language, else "cross-language"."""
+    useful = [record for record, grade in relevant.items() if grade >= 2] or list(relevant)
+    same = sum(language_of.get(record) == query_language for record in useful)
+    return "same-language" if useful and same > len(useful) / 2 else "cross-language"
+
+
+def read_corpus_ids(path: Path = CORPUS) -> set[str]:
+    """The ids listed in a corpus file (one a line; blank lines and # comments ignored)."""
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    return {line.strip() for line in lines if line.strip() and not line.startswith("#")}
+
+
+def import_sources(opendata_dir: Path, imports_dir: Path, sources=SOURCES) -> ImportsStore:
+    """Import the built-in sources' files from `opendata_dir` into an imports store at `imports_dir`."""
+    store = ImportsStore(imports_dir)
+    for source in sources:
+        mapping = find_mapping(source)
+        files = [opendata_dir / name for name in mapping.files]
+        import_files(mapping, files, store, dt.date.today().isoformat(), lambda rows: None)
+    return store
+
+
+def filtered_store(source: ImportsStore, ids: set[str] | None, directory: Path, sources=SOURCES) -> ImportsStore:
+    """A new imports store at `directory` with only the records of `sources` whose id is in
+    `ids` (all of them when `ids` is None), each record once."""
+    kept = ImportsStore(directory)
+    seen: set[str] = set()
+    for stored in source.files():
+        if stored.source not in sources:
+            continue
+        records = [r for r in _records(stored.path) if (ids is None or r.id in ids) and r.id not in seen]
+        seen.update(r.id for r in records)
+        kept.write(stored.source, Path(stored.file), stored.sha256, stored.imported, stored.rows, records)
+    return kept
+
+
+def _records(path: Path) -> list[Record]:
+    with path.open(encoding="utf-8") as handle:
+        next(handle)
+        return [Record.from_json(json.loads(line)) for line in handle]
+
+
+def build_evaluation_index(
+    workdir: Path,
+    embedder: Embedder,
+    cache_dir: Path,
+    ids: set[str] | None = None,
+    opendata_dir: Path | None = None,
+    imports_dir: Path | None = None,
+) -> Path:
+    """Build an index of the listed project records (no practices, no pages) at `workdir`/index.
+
+    The records come from `imports_dir` when that imports store holds every source, or else are
+    imported from `opendata_dir` into `workdir`/imports first (once). Returns the index path. The
+    build is incremental and the embedding cache at `cache_dir` makes a second build almost free.
+    """
+    workdir.mkdir(parents=True, exist_ok=True)
+    source = _source_store(workdir, imports_dir, opendata_dir)
+    corpus = workdir / "corpus"
+    shutil.rmtree(corpus, ignore_errors=True)
+    kept = filtered_store(source, ids, corpus)
+    empty = workdir / "no-practices"
+    empty.mkdir(exist_ok=True)
+    request = BuildRequest(
+        practices_dir=empty,
+        docs_dir=None,
+        index_path=workdir / "index",
+        cache_dir=cache_dir,
+        taxonomy_file=DEFAULT_TAXONOMY,
+        imports_dir=kept.directory,
+    )
+    build_index(request, embedder)
+    return request.index_path
+
+
+def _source_store(workdir: Path, imports_dir: Path | None, opendata_dir: Path | None) -> ImportsStore:
+    """An imports store holding every source: the given one if it does, else one imported into `workdir`."""
+    if imports_dir is not None and set(SOURCES) <= {f.source for f in ImportsStore(imports_dir).files()}:
+        return ImportsStore(imports_dir)
+    if opendata_dir is None or not opendata_dir.is_dir():
+        raise FileNotFoundError(f"the lists of operations are not in {opendata_dir} and no imports store has them")
+    return import_sources(opendata_dir, workdir / "imports")
+
+
+def sample_distractors(candidates: list[str], judged: set[str], total: int, seed: int = 16) -> list[str]:
+    """`total - len(judged)` ids drawn (seeded) from `candidates` outside `judged`, sorted."""
+    pool = sorted(set(candidates) - judged)
+    return sorted(random.Random(seed).sample(pool, max(0, min(len(pool), total - len(judged)))))
