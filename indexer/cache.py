@@ -3,6 +3,10 @@
 In: the cache directory and the embedder. Out: vectors for chunk texts, embedding only
 those whose hash is not cached yet. One SQLite file per embedder fingerprint, so vectors
 from different models never mix; SQLite's transactions keep it intact through a crash.
+
+Each batch of :data:`BATCH` new vectors is committed as soon as it is embedded, so a build
+that is killed loses at most one batch: the next one finds the rest in the cache. A text
+is embedded once per content hash, also when it occurs twice in one call.
 """
 
 import sqlite3
@@ -24,6 +28,10 @@ class EmbeddingCache:
         self.path = directory / f"{embedder.info.fingerprint}.sqlite"
         self._db = sqlite3.connect(self.path)
         self._db.execute("CREATE TABLE IF NOT EXISTS vectors (hash TEXT PRIMARY KEY, vector BLOB NOT NULL)")
+        self.hits = 0
+        """Items found in the cache, over every call of :meth:`embed`."""
+        self.embedded = 0
+        """Texts embedded (one per new hash), over every call of :meth:`embed`."""
 
     def lookup(self, hashes: list[str]) -> dict[str, np.ndarray]:
         """The cached vectors among `hashes`."""
@@ -53,7 +61,9 @@ class EmbeddingCache:
             with self._db:
                 self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)", rows)
             vectors.update((key, vector) for (key, _), vector in zip(batch, embedded, strict=True))
+            self.embedded += len(batch)
             progress(len(batch), len(missing))
+        self.hits += hits
         matrix = np.stack([vectors[key] for key, _ in items]) if items else np.zeros((0, self.dimension), np.float32)
         return matrix.astype(np.float32), hits
 

@@ -5,7 +5,7 @@ Layout, for an index path ``.praxis/index``::
     .praxis/index            symlink to the live build (swapped atomically)
     .praxis/index.builds/    one directory per build; "*.tmp" ones are unfinished
         <build>/manifest.json   written last: its presence marks a complete build
-        <build>/documents.json  one :class:`Record` per document (metadata, sections, chunks)
+        <build>/documents.jsonl one :class:`Record` a line (metadata, sections, chunks), in row order
         <build>/dense/          the vector store (row i = i-th chunk in document order)
         <build>/keyword/        the keyword store (the same chunks, by chunk id)
 
@@ -26,6 +26,7 @@ import logging
 import os
 import secrets
 import shutil
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -37,9 +38,11 @@ from indexer.sections import Paragraph, Section
 from indexer.stores import KeywordStore, VectorStore, keyword_store_class, vector_store_class
 from indexer.stores.factory import SERVER_STORES
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
+"""3: records as JSON Lines (written as the build goes); 2 had one JSON array. An older build is
+not read: `open_index` says to run `praxis index`, which then builds from scratch."""
 MANIFEST = "manifest.json"
-DOCUMENTS = "documents.json"
+DOCUMENTS = "documents.jsonl"
 DENSE = "dense"
 KEYWORD = "keyword"
 KEEP_BUILDS = 3
@@ -176,6 +179,9 @@ class IndexFiles:
 
     def records(self) -> list["Record"]:
         return read_records(self.path)
+
+    def iter_records(self) -> Iterator["Record"]:
+        return iter_records(self.path)
 
     def vector_store(self) -> VectorStore:
         return vector_store_class(self.manifest["stores"]["vector"]).load(self.path / DENSE)
@@ -370,10 +376,39 @@ class Record:
         )
 
 
-def write_records(build: Path, records: list[Record]) -> None:
-    data = [record.to_json() for record in records]
-    (build / DOCUMENTS).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+class RecordWriter:
+    """Appends records to a build's records file, a line each, as a build produces them."""
+
+    def __init__(self, build: Path):
+        self._handle = (build / DOCUMENTS).open("w", encoding="utf-8")
+        self.count = 0
+
+    def write(self, records: Iterable[Record]) -> None:
+        for record in records:
+            self._handle.write(json.dumps(record.to_json(), ensure_ascii=False) + "\n")
+            self.count += 1
+
+    def close(self) -> None:
+        self._handle.close()
+
+    def __enter__(self) -> "RecordWriter":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def write_records(build: Path, records: Iterable[Record]) -> None:
+    with RecordWriter(build) as writer:
+        writer.write(records)
+
+
+def iter_records(build: Path) -> Iterator[Record]:
+    """A build's records in row order, one at a time (memory does not grow with the build)."""
+    with (build / DOCUMENTS).open(encoding="utf-8") as handle:
+        for line in handle:
+            yield Record.from_json(json.loads(line))
 
 
 def read_records(build: Path) -> list[Record]:
-    return [Record.from_json(item) for item in json.loads((build / DOCUMENTS).read_text(encoding="utf-8"))]
+    return list(iter_records(build))

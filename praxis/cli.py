@@ -120,9 +120,14 @@ def index(
     bar: tqdm | None = None
 
     def progress(done: int, total: int) -> None:
+        # One bar over the whole pass (chunks embedded or found in the cache, and written), with
+        # its rate and time left; on a resumed build the cached chunks go by first, and the
+        # rate settles on the embedding rate.
         nonlocal bar
-        bar = bar or tqdm(total=total, unit="chunk", desc="embedding", disable=None)
+        bar = bar or tqdm(total=total, unit="chunk", desc="indexing", smoothing=0.1, disable=None)
         bar.update(done)
+        if bar.n >= total:
+            bar.set_description("indexed; saving the stores")  # the vector index and keyword commit come last
 
     try:
         summary = build_index(request, workspace.embedder, progress)

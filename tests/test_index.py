@@ -1,10 +1,12 @@
 """`praxis index` on real files: contents, incremental updates, atomic swap, crashes,
 corruption and embedder mismatches."""
 
+import hashlib
 import json
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -17,6 +19,8 @@ from engine.search import Query, search
 from indexer import layout
 from indexer.build import BuildRequest, InvalidCorpusError, build_index
 from indexer.embedders import load_embedder
+from indexer.imports.store import ImportsStore
+from indexer.layout import Record
 from indexer.stores import create_vector_store
 from indexer.taxonomy import DEFAULT_TAXONOMY
 from tests.conftest import build_request
@@ -162,6 +166,101 @@ def test_kill_9_during_builds_always_leaves_a_loadable_index(corpus, hashing):
         assert search(loaded, hashing, Query("Roma families housing")).results, f"trial {trial}"
     subprocess.run(command, env=env, check=True, capture_output=True)
     assert not [p for p in (corpus / "index.builds").iterdir() if p.suffix == ".tmp"]
+
+
+SLOW_PRAXIS = """
+import time
+from indexer.embedders.hashing import HashingEmbedder
+embed = HashingEmbedder._embed_passages
+HashingEmbedder._embed_passages = lambda self, texts: (time.sleep(0.3), embed(self, texts))[1]
+from praxis.cli import main
+main()
+"""
+"""`praxis` with a hashing embedder that takes 0.3 s a batch: a build long enough to be killed half-way."""
+
+
+def synthetic_projects(count: int, path: str = "list.csv", first: int = 0, title: str = "de incluziune socială"):
+    """Project records as `praxis import` stores them (numbers `first`.. on: same number, same id)."""
+    records = []
+    for number in range(first, first + count):
+        meta = {"summary": f"Descriere {number}: servicii sociale", "countries": ["RO"], "provenance": [{"file": path}]}
+        key = f"project-ro-{hashlib.sha256(str(number).encode()).hexdigest()[:16]}"
+        content_hash = hashlib.sha256(f"{path} {number} {title}".encode()).hexdigest()
+        title_text = f"Proiect {number} {title}"
+        records.append(Record(key, key, "project", path, title_text, "ro", None, content_hash, meta, {}, []))
+    return records
+
+
+def cached_hashes(cache_file) -> set[str]:
+    if not cache_file.exists():
+        return set()
+    with sqlite3.connect(cache_file, timeout=10) as db:
+        return {key for (key,) in db.execute("SELECT hash FROM vectors")}
+
+
+def test_a_killed_build_resumes_without_embedding_again_what_it_had_embedded(corpus):
+    """Kill `praxis index` mid-way through embedding: the next build embeds only what the cache lacks."""
+    store = ImportsStore(corpus / "imports")
+    store.write("test", corpus / "list.csv", "0" * 64, "2026-12-01", 600, synthetic_projects(600))
+    command, env = index_command(corpus)
+    env["PRAXIS_IMPORTS_DIR"] = str(store.directory)
+    embedder = load_embedder("hashing")
+    cache_file = corpus / "cache" / f"{embedder.info.fingerprint}.sqlite"
+    process = subprocess.Popen(
+        [sys.executable, "-c", SLOW_PRAXIS, *command[3:]], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    deadline = time.monotonic() + 120
+    while len(cached_hashes(cache_file)) < 96 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    _, errors = process.communicate()
+    assert process.returncode == -signal.SIGKILL, errors.decode()
+    before = cached_hashes(cache_file)
+    assert not (corpus / "index").exists()  # killed before it finished
+
+    embedded: list[str] = []
+    embed = embedder._embed_passages
+    embedder._embed_passages = lambda texts: (embedded.extend(texts), embed(texts))[1]
+    summary = build_index(build_request(corpus, imports_dir=store.directory), embedder)
+    again = {hashlib.sha256(text.encode("utf-8")).hexdigest() for text in embedded}
+    assert 96 <= len(before) < summary.chunks and summary.projects == 600
+    assert not again & before  # nothing embedded before the kill is embedded again
+    assert (summary.cache_hits, summary.embedded) == (len(before), summary.chunks - len(before))
+    assert cached_hashes(cache_file) == before | again
+    assert not [p for p in layout.builds_dir(corpus / "index").iterdir() if p.suffix == ".tmp"]
+
+
+def test_projects_stream_in_batches_merged_across_files_and_updated_incrementally(corpus, hashing, monkeypatch):
+    """Small batches: duplicates across files and batches merge, rows match chunks, and a rebuild
+    re-embeds only a changed record and drops removed ones from every store."""
+    monkeypatch.setattr("indexer.build.BATCH_RECORDS", 7)
+    store = ImportsStore(corpus / "imports")
+    store.write("test", corpus / "a.csv", "a", "2026-12-01", 30, synthetic_projects(30, "a.csv"))
+    store.write("test", corpus / "b.csv", "b", "2026-12-01", 20, synthetic_projects(20, "b.csv", first=20))
+    request = build_request(corpus, imports_dir=store.directory)
+    first = build_index(request, hashing)
+    assert (first.projects, first.duplicates_merged) == (40, 10)
+    loaded = LoadedIndex.open(corpus / "index", hashing)
+    projects = [d for d in loaded.documents if d.kind == "project"]
+    assert [d.title.split()[1] for d in projects] == [str(n) for n in range(40)]  # reading order, merged at the first
+    assert [p["file"] for p in loaded.by_id[projects[25].id].meta["provenance"]] == ["a.csv", "b.csv"]
+    rows = np.arange(len(loaded.chunks))
+    expected = hashing.embed_passages([chunk.embed_text for chunk in loaded.chunks])
+    assert np.allclose(loaded.vector_store.vectors(rows), expected, atol=1e-6)
+    assert loaded.vector_store.count() == loaded.keyword_store.count() == first.chunks
+
+    changed = synthetic_projects(15, "b.csv", first=20)
+    changed[10] = synthetic_projects(1, "b.csv", first=30, title="schimbat radical")[0]
+    store.write("test", corpus / "b.csv", "b2", "2026-12-02", 15, changed)  # 30 changed, 35-39 gone
+    second = build_index(request, hashing)
+    assert (second.projects, second.embedded, second.chunks) == (35, 1, first.chunks - 5)
+    assert second.reused_documents == second.documents + 34
+    loaded = LoadedIndex.open(corpus / "index", hashing)
+    assert [hit.chunk_id for hit in loaded.keyword_store.search("schimbat radical", None, 5)] == [
+        f"{projects[30].id}#0"
+    ]
+    assert projects[37].id not in loaded.by_id and loaded.keyword_store.count() == second.chunks
+    assert not {hit.chunk_id for hit in loaded.keyword_store.search("Proiect 37", None, 100)} & {f"{projects[37].id}#0"}
 
 
 def test_approximate_index_past_the_threshold_reports_its_recall():

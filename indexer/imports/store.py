@@ -2,7 +2,8 @@
 
 Layout: ``<imports dir>/<source>/<file key>.jsonl``, one per imported file (the key is a
 hash of the file's absolute path): a header line (source, file, its SHA-256, the import
-date, counts), then one :class:`~indexer.layout.Record` a line. Each file is written to a
+date, counts), then one :class:`~indexer.layout.Record` a line, read back one at a time
+(:meth:`ImportsStore.lines`), never all at once. Each file is written to a
 temporary file and renamed, so a crash leaves the previous import of that file or the new
 one, never half of it; importing the same bytes again is a no-op.
 """
@@ -74,8 +75,24 @@ class ImportsStore:
 
     def records(self) -> Iterator[Record]:
         """Every stored record, by source and file name (duplicates across files not merged yet)."""
-        for stored in self.files():
-            with stored.path.open(encoding="utf-8") as handle:
-                next(handle)
+        for _, _, line in self.lines():
+            yield Record.from_json(json.loads(line))
+
+    def lines(self, files: list[StoredFile] | None = None) -> Iterator[tuple[int, int, bytes]]:
+        """(number of its file in `files`, byte offset, line) of every stored record, one at a time.
+
+        `files` defaults to :meth:`files`; :meth:`read_at` reads a record again by its offset.
+        """
+        for number, stored in enumerate(self.files() if files is None else files):
+            with stored.path.open("rb") as handle:
+                offset = len(handle.readline())
                 for line in handle:
-                    yield Record.from_json(json.loads(line))
+                    yield number, offset, line
+                    offset += len(line)
+
+    @staticmethod
+    def read_at(stored: StoredFile, offset: int) -> Record:
+        """The record at `offset` of a stored file (an offset :meth:`lines` gave)."""
+        with stored.path.open("rb") as handle:
+            handle.seek(offset)
+            return Record.from_json(json.loads(handle.readline()))
