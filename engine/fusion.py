@@ -1,8 +1,17 @@
 """From chunk scores to practice ranks, and the fusion of dense and keyword ranks.
 
 In: best chunk scores per document (:class:`Scored`) from each retriever. Out: one score
-per practice (a practice scores by its best language version), ranks, and the weighted
-reciprocal rank fusion ``w_dense / (K + dense_rank) + w_keyword / (K + keyword_rank)``.
+per practice (a practice scores by its best language version), ranks, and two fusions:
+
+- weighted reciprocal rank fusion ``w_dense / (K + dense_rank) + w_keyword / (K + keyword_rank)``;
+- calibrated score fusion (the default, see docs/evaluation): each retriever's practice scores
+  turned into z-scores over the query's candidates, ``z_dense + w * z_keyword``, where the keyword
+  weight ``w`` is the share of the searched records written in the query's language times a scale
+  (:func:`language_share_weight`). Keywords match within a language (the stores' analysers are per
+  language): when few of the searched records are in the query's language a keyword ranking
+  mostly ranks the wrong records first, and its weight falls with that share, to nothing when no
+  searched record is in the query's language. A practice missing from one list gets that list's
+  lowest z-score.
 """
 
 from dataclasses import dataclass, field
@@ -49,3 +58,35 @@ def reciprocal_rank_fusion(
         + (keyword_weight / (RRF_K + keyword_rank[key]) if key in keyword_rank else 0.0)
         for key in dense_rank | keyword_rank
     }
+
+
+def zscores(scores: dict[str, float]) -> dict[str, float]:
+    """Each score as standard deviations from the mean of `scores` (a constant list gives zeros)."""
+    if not scores:
+        return {}
+    values = np.fromiter(scores.values(), dtype=np.float64, count=len(scores))
+    mean, spread = float(values.mean()), float(values.std())
+    return {key: (value - mean) / spread if spread > 0 else 0.0 for key, value in scores.items()}
+
+
+def language_share_weight(share: float, scale: float) -> float:
+    """The keyword weight of score fusion: `scale` times the share (0 to 1) of the searched
+    records in the query's language."""
+    return scale * min(max(share, 0.0), 1.0)
+
+
+def score_fusion(
+    dense: dict[str, float], keyword: dict[str, float], keyword_weight: float
+) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+    """Practice scores ``z_dense + keyword_weight * z_keyword`` and the two z-score maps.
+
+    The z-scores are over each list's own candidates; a practice absent from a list gets that
+    list's lowest z-score (it scored below every candidate the list kept).
+    """
+    dense_z, keyword_z = zscores(dense), zscores(keyword)
+    floor_dense, floor_keyword = min(dense_z.values(), default=0.0), min(keyword_z.values(), default=0.0)
+    fused = {
+        key: dense_z.get(key, floor_dense) + keyword_weight * keyword_z.get(key, floor_keyword)
+        for key in dense_z | keyword_z
+    }
+    return fused, dense_z, keyword_z

@@ -23,13 +23,21 @@ from typing import Literal
 
 import numpy as np
 
-from engine.fusion import Scored, best_per_practice, ranks, reciprocal_rank_fusion
+from engine.fusion import (
+    Scored,
+    best_per_practice,
+    language_share_weight,
+    ranks,
+    reciprocal_rank_fusion,
+    score_fusion,
+)
 from engine.loaded import SIMILARITY_SAMPLE, LoadedIndex
 from indexer.embedders import Embedder
 from indexer.facets import Filters
 from indexer.language import detect
 
 Mode = Literal["hybrid", "semantic", "keyword"]
+Fusion = Literal["zscore", "rrf"]
 DENSE_CANDIDATES = 1000
 KEYWORD_CANDIDATES = 500
 SELECTIVE = 0.5
@@ -54,8 +62,14 @@ class Query:
     page_size: int = 10
     prefer_language: str | None = None
     """Show the version in this language when there is one, and rank such practices a little higher."""
+    fusion: Fusion = "zscore"
+    """How hybrid joins the two rankings (see engine.fusion): calibrated score fusion with a keyword
+    weight from the query language's share of the searched records, or weighted rank fusion."""
+    language_share_scale: float = 1.0
+    """zscore: the keyword weight is this times the share of searched records in the query's language."""
     dense_weight: float = 1.0
     keyword_weight: float = 1.0
+    """rrf: the weights of the dense and keyword ranks."""
     centre: bool = False
     """Per-language centring of dense scores (see LoadedIndex.centre)."""
 
@@ -177,7 +191,8 @@ def search(index: LoadedIndex, embedder: Embedder, query: Query) -> SearchResult
         groups[documents[doc].group_id].append(doc)
     group_dense, group_keyword = best_per_practice(dense, documents), best_per_practice(keyword, documents)
     dense_rank, keyword_rank = ranks(group_dense), ranks(group_keyword)
-    fused = reciprocal_rank_fusion(dense_rank, keyword_rank, query.dense_weight, query.keyword_weight)
+    fusion = fuse(index, query, language, allowed, group_dense, group_keyword, dense_rank, keyword_rank)
+    fused = fusion.pop("scores")
     if query.prefer_language:
         for group, docs in groups.items():
             if any(documents[d].language == query.prefer_language for d in docs):
@@ -195,6 +210,7 @@ def search(index: LoadedIndex, embedder: Embedder, query: Query) -> SearchResult
             "keyword_rank": keyword_rank.get(group),
             "keyword_score": round(group_keyword[group], 4) if group in group_keyword else None,
             "fused_score": round(fused[group], 6),
+            **fusion_explanation(fusion, group),
             "filters_matched": query.filters.matched(documents[doc]),
         }
         passages = passages_of(index, doc, dense, keyword, query.text)
@@ -207,6 +223,55 @@ def search(index: LoadedIndex, embedder: Embedder, query: Query) -> SearchResult
         results=results,
         facets=facet_counts(index, ordered, allowed),
     )
+
+
+def language_share(index: LoadedIndex, language: str | None, allowed: np.ndarray) -> float:
+    """The share of the allowed records written in `language` (0 when it is unknown or none are allowed)."""
+    searched = int(allowed.sum())
+    if not language or searched == 0:
+        return 0.0
+    in_language = index.table.columns["language"].having([language], index.table.size)
+    return float((in_language & allowed).sum()) / searched
+
+
+def fuse(
+    index: LoadedIndex,
+    query: Query,
+    language: str | None,
+    allowed: np.ndarray,
+    group_dense: dict[str, float],
+    group_keyword: dict[str, float],
+    dense_rank: dict[str, int],
+    keyword_rank: dict[str, int],
+) -> dict:
+    """The hybrid scores per practice ("scores") and what explains them (see engine.fusion)."""
+    if query.fusion == "rrf":
+        scores = reciprocal_rank_fusion(dense_rank, keyword_rank, query.dense_weight, query.keyword_weight)
+        weights = {"dense_weight": query.dense_weight, "keyword_weight": query.keyword_weight}
+        return {"scores": scores, "fusion": "rrf", **weights}
+    share = language_share(index, language, allowed)
+    weight = language_share_weight(share, query.language_share_scale)
+    scores, dense_z, keyword_z = score_fusion(group_dense, group_keyword, weight)
+    return {
+        "scores": scores,
+        "fusion": "zscore",
+        "query_language_share": round(share, 4),
+        "dense_weight": 1.0,
+        "keyword_weight": round(weight, 4),
+        "dense_z": dense_z,
+        "keyword_z": keyword_z,
+    }
+
+
+def fusion_explanation(fusion: dict, group: str) -> dict:
+    """The fusion's part of a hit's explanation: the method, its weights and, for score fusion,
+    the hit's two z-scores (None for a list the practice is not in)."""
+    explained = {key: value for key, value in fusion.items() if key not in ("dense_z", "keyword_z")}
+    for name in ("dense_z", "keyword_z"):
+        if name in fusion:
+            value = fusion[name].get(group)
+            explained[name] = None if value is None else round(value, 4)
+    return explained
 
 
 def facet_counts(index: LoadedIndex, groups: list[str], allowed: np.ndarray) -> dict[str, dict[str, int]]:

@@ -74,6 +74,8 @@ class Workspace:
             text,
             mode,
             filters or engine.Filters(),
+            fusion=self.settings.fusion,
+            language_share_scale=self.settings.language_share_scale,
             dense_weight=self.settings.dense_weight,
             keyword_weight=self.settings.keyword_weight,
             centre=self.settings.centre_languages,
@@ -82,7 +84,13 @@ class Workspace:
 
     def evaluation_settings(self) -> EvaluationSettings:
         settings = self.settings
-        return EvaluationSettings(settings.dense_weight, settings.keyword_weight, settings.centre_languages)
+        return EvaluationSettings(
+            settings.dense_weight,
+            settings.keyword_weight,
+            settings.centre_languages,
+            settings.fusion,
+            settings.language_share_scale,
+        )
 
     def projects_evaluation_index(self) -> engine.LoadedIndex:
         """The evaluation index of the projects set (built, or brought up to date, under the cache

@@ -75,7 +75,20 @@ class Explanation(BaseModel):
     dense_score: float | None = Field(description="Cosine similarity of the best chunk")
     keyword_rank: int | None
     keyword_score: float | None = Field(description="BM25F score of the best chunk")
-    fused_score: float = Field(description="Weighted reciprocal rank fusion of the two ranks")
+    fused_score: float = Field(
+        description="The hybrid score: dense_z + keyword_weight * keyword_z (fusion zscore) or the weighted "
+        "reciprocal rank fusion of the two ranks (fusion rrf)"
+    )
+    fusion: Literal["zscore", "rrf"] | None = Field(None, description="How search joined the two rankings")
+    dense_weight: float | None = None
+    keyword_weight: float | None = Field(
+        None, description="zscore: the share of the searched records in the query's language times a scale"
+    )
+    query_language_share: float | None = Field(
+        None, description="zscore: share of the searched records written in the query's language"
+    )
+    dense_z: float | None = Field(None, description="zscore: the dense score as z-score over the candidates")
+    keyword_z: float | None = Field(None, description="zscore: the keyword score as z-score over the candidates")
     filters_matched: list[str]
 
 

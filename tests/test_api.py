@@ -30,8 +30,13 @@ def test_search_get_returns_practices_with_passages_versions_and_explanations(ap
     assert top["passage"][start:end].lower().startswith(("locuin", "famil", "rom", "social"))
     explanation = top["explanation"]
     assert explanation["dense_rank"] == 1 and explanation["keyword_rank"] == 1
-    weights = app_settings(engine_index)
-    assert explanation["fused_score"] == pytest.approx((weights.dense_weight + weights.keyword_weight) / 61, abs=1e-6)
+    # Score fusion: the fused score is what its parts say, the keyword weight the Romanian share.
+    assert explanation["fusion"] == "zscore" and 0 < explanation["query_language_share"] < 1
+    assert explanation["keyword_weight"] == pytest.approx(
+        app_settings(engine_index).language_share_scale * explanation["query_language_share"], abs=1e-3
+    )
+    expected = explanation["dense_z"] + explanation["keyword_weight"] * explanation["keyword_z"]
+    assert explanation["fused_score"] == pytest.approx(expected, abs=1e-3)
 
 
 def test_translations_are_one_result(api):

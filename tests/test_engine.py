@@ -7,7 +7,16 @@ from collections import Counter
 import pytest
 
 from engine.filters import RecordTable
-from engine.fusion import RRF_K, Scored, best_per_practice, ranks, reciprocal_rank_fusion
+from engine.fusion import (
+    RRF_K,
+    Scored,
+    best_per_practice,
+    language_share_weight,
+    ranks,
+    reciprocal_rank_fusion,
+    score_fusion,
+    zscores,
+)
 from engine.loaded import LoadedIndex
 from engine.search import MATCH_Z, Query, query_language, search
 from indexer.facets import FACETS, Filters, facet_values
@@ -40,6 +49,58 @@ def test_rank_fusion_adds_weighted_reciprocal_ranks_and_counts_one_list_alone():
     assert fused["b"] == pytest.approx(4 / (RRF_K + 2) + 1 / (RRF_K + 1))
     assert fused["c"] == pytest.approx(1 / (RRF_K + 3))
     assert sorted(fused, key=lambda key: -fused[key]) == ["b", "a", "c"]
+
+
+def test_zscores_centre_and_scale_each_list_and_a_constant_list_gives_zeros():
+    z = zscores({"a": 1.0, "b": 2.0, "c": 3.0})
+    assert sum(z.values()) == pytest.approx(0.0) and z["c"] == pytest.approx(-z["a"]) and z["c"] > 1.0
+    assert zscores({"a": 5.0, "b": 5.0}) == {"a": 0.0, "b": 0.0} and zscores({}) == {}
+
+
+def test_score_fusion_adds_weighted_zscores_and_gives_an_absent_practice_the_lists_floor():
+    dense, keyword = {"a": 0.9, "b": 0.5, "c": 0.4}, {"b": 30.0, "d": 10.0}
+    fused, dense_z, keyword_z = score_fusion(dense, keyword, keyword_weight=0.5)
+    assert fused["b"] == pytest.approx(dense_z["b"] + 0.5 * keyword_z["b"])
+    assert fused["a"] == pytest.approx(dense_z["a"] + 0.5 * keyword_z["d"])  # "a" has no keyword hit
+    assert fused["d"] == pytest.approx(dense_z["c"] + 0.5 * keyword_z["d"])  # "d" no dense match
+    assert score_fusion(dense, keyword, 0.0)[0]["a"] == pytest.approx(dense_z["a"])
+    # A strong keyword hit overtakes a dense leader only with enough weight.
+    heavy = score_fusion(dense, keyword, 4.0)[0]
+    assert max(fused, key=fused.get) == "a" and max(heavy, key=heavy.get) == "b"
+
+
+def test_keyword_weight_follows_the_query_languages_share_of_the_searched_records():
+    assert language_share_weight(0.0, 1.0) == 0.0
+    assert language_share_weight(0.25, 2.0) == pytest.approx(0.5)
+    assert language_share_weight(1.5, 1.0) == 1.0
+
+
+def test_hybrid_with_no_searched_record_in_the_query_language_is_semantic(engine_index, hashing):
+    """Score fusion: a query in a language none of the filtered records is written in gives
+    keywords no weight, so hybrid orders as semantic does; with records in it, the explanation
+    reports the share and the weight it gives."""
+    index = LoadedIndex.open(engine_index, hashing)
+    text = "locuințe sociale pentru familii rome"
+    only_english = Filters(values={"language": ["en"]})
+    hybrid = search(index, hashing, Query(text, "hybrid", only_english, page_size=50))
+    semantic = search(index, hashing, Query(text, "semantic", only_english, page_size=50))
+    dense_only = [hit["group_id"] for hit in semantic.results]
+    assert [hit["group_id"] for hit in hybrid.results][: len(dense_only)] == dense_only
+    assert all(hit["explanation"]["keyword_weight"] == 0.0 for hit in hybrid.results)
+    everything = search(index, hashing, Query(text, "hybrid", page_size=50)).results
+    shares = {hit["explanation"]["query_language_share"] for hit in everything}
+    assert len(shares) == 1 and 0 < shares.pop() < 1
+
+
+def test_rank_fusion_is_still_available_and_explained(engine_index, hashing):
+    index = LoadedIndex.open(engine_index, hashing)
+    query = Query("Roma housing", "hybrid", fusion="rrf", dense_weight=2.0, keyword_weight=1.0)
+    top = search(index, hashing, query).results[0]["explanation"]
+    assert top["fusion"] == "rrf" and top["dense_weight"] == 2.0 and "dense_z" not in top
+    expected = (2.0 / (RRF_K + top["dense_rank"]) if top["dense_rank"] else 0.0) + (
+        1.0 / (RRF_K + top["keyword_rank"]) if top["keyword_rank"] else 0.0
+    )
+    assert top["fused_score"] == pytest.approx(expected, abs=1e-6)
 
 
 def test_a_practice_scores_by_its_best_language_version():

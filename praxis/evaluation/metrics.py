@@ -48,6 +48,8 @@ class Settings:
     dense_weight: float = 1.0
     keyword_weight: float = 1.0
     centre: bool = False
+    fusion: str = "rrf"
+    language_share_scale: float = 1.0
 
 
 @dataclass
@@ -79,6 +81,8 @@ def run_queries(
                 mode,
                 engine.Filters(kinds=list(kinds)),
                 page_size=RUN_DEPTH,
+                fusion=settings.fusion,
+                language_share_scale=settings.language_share_scale,
                 dense_weight=settings.dense_weight,
                 keyword_weight=settings.keyword_weight,
                 centre=settings.centre,

@@ -68,6 +68,8 @@ def top_ids(index: LoadedIndex, embedder, text: str, mode: str, settings: Settin
         mode,
         engine.Filters(kinds=["project"]),
         page_size=depth,
+        fusion=settings.fusion,
+        language_share_scale=settings.language_share_scale,
         dense_weight=settings.dense_weight,
         keyword_weight=settings.keyword_weight,
         centre=settings.centre,

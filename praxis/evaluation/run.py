@@ -13,6 +13,8 @@ from engine.loaded import LoadedIndex
 from praxis.evaluation import metrics
 
 TUNING_DENSE_WEIGHTS = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
+TUNING_SCALES = (0.5, 1.0, 2.0, 4.0)
+"""Score fusion: keyword weights per unit of the query language's share of the searched records."""
 Progress = Callable[[Iterable, str], Iterable]
 
 
@@ -37,6 +39,9 @@ def run_evaluation(
     }
     if tune:
         grid = [metrics.Settings(dense, 1.0, centre) for centre in (False, True) for dense in TUNING_DENSE_WEIGHTS]
+        grid += [
+            metrics.Settings(64.0, 1.0, centre, "zscore", scale) for centre in (False, True) for scale in TUNING_SCALES
+        ]
         tuning = metrics.tune(index, model, [q for q in every if q.split == "tune"], progress(grid, "tuning"))
         results["tuning"] = tuning
         current = metrics.Settings(**tuning[0]["settings"])
@@ -70,8 +75,12 @@ def translation_results(model, progress: Progress) -> dict:
 def projects_systems(current: metrics.Settings) -> dict[str, tuple[str, metrics.Settings]]:
     """The systems reported on the projects set: each mode with the settings in force, and the
     baseline equal-weight reciprocal rank fusion (hybrid, both weights 1)."""
-    equal = metrics.Settings(dense_weight=1.0, keyword_weight=1.0, centre=current.centre)
-    return {mode: (mode, current) for mode in metrics.MODES} | {"rank fusion 1:1": ("hybrid", equal)}
+    equal = metrics.Settings(dense_weight=1.0, keyword_weight=1.0, centre=current.centre, fusion="rrf")
+    previous = metrics.Settings(dense_weight=64.0, keyword_weight=1.0, centre=current.centre, fusion="rrf")
+    return {mode: (mode, current) for mode in metrics.MODES} | {
+        "rank fusion 1:1": ("hybrid", equal),
+        "rank fusion 64:1 (before)": ("hybrid", previous),
+    }
 
 
 def run_projects_evaluation(

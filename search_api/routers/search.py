@@ -22,6 +22,8 @@ def run_search(request: SearchRequest, index: engine.LoadedIndex, model, setting
         request.page,
         request.page_size,
         request.prefer_language,
+        fusion=settings.fusion,
+        language_share_scale=settings.language_share_scale,
         dense_weight=settings.dense_weight,
         keyword_weight=settings.keyword_weight,
         centre=settings.centre_languages,

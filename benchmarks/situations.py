@@ -1,0 +1,77 @@
+"""Both evaluation sets, every system, per split and situation: the tables of docs/evaluation.
+
+    python -m benchmarks.situations --practices-index DIR [--out FILE]
+
+Each system runs once over every query of a set; its run is scored (nDCG@10, and the language
+bias on cross-language queries: the share of the top 10 in the query's language over that share
+among the relevant records) on each split (tune, test) and situation (same-language,
+cross-language; on the practices set a query is same-language when most of its records graded
+2-3 are in its language, as on the projects set). Systems: keyword, semantic, equal-weight rank
+fusion, the previous default (rank fusion 64:1) and the settings in force (hybrid).
+"""
+
+import argparse
+import json
+from pathlib import Path
+
+from engine.loaded import LoadedIndex
+from praxis.evaluation import metrics
+from praxis.evaluation.projects import QUERIES, load_project_queries, situation
+from praxis.evaluation.run import projects_systems
+from praxis.settings import Settings
+from praxis.workspace import Workspace
+
+ROOT = Path(__file__).resolve().parents[1]
+SPLITS = ("tune", "test")
+SITUATIONS = ("same-language", "cross-language")
+
+
+def table(index: LoadedIndex, embedder, queries: list, situation_of: dict, current, kinds) -> dict:
+    """{system: {split: {situation: {"queries", "ndcg@10", "bias"}}}}."""
+    language_of = metrics.record_languages(index)
+    out = {}
+    for name, (mode, settings) in projects_systems(current).items():
+        produced = metrics.run_queries(index, embedder, queries, mode, settings, kinds=kinds)
+        out[name] = {}
+        for split in SPLITS:
+            out[name][split] = {}
+            for where in SITUATIONS:
+                chosen = [q for q in queries if q.split == split and situation_of[q.id] == where]
+                if not chosen:
+                    continue
+                scored = metrics.score(chosen, produced, language_of)
+                bias = scored.language_bias
+                ratio = bias["top10_share_in_query_language"] / max(bias["relevant_share_in_query_language"], 1e-9)
+                out[name][split][where] = {
+                    "queries": len(chosen),
+                    "ndcg@10": scored.overall.get("ndcg@10"),
+                    "bias": round(ratio, 2),
+                }
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--practices-index", type=Path, required=True)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    workspace = Workspace(Settings())
+    embedder, current = workspace.embedder, workspace.evaluation_settings()
+    results = {}
+    practices = LoadedIndex.open(args.practices_index, embedder)
+    queries = metrics.load_queries(ROOT / "evaluation" / "queries.yml")
+    language_of = metrics.record_languages(practices)
+    situation_of = {q.id: situation(q.language, q.relevant, language_of) for q in queries}
+    results["practices"] = table(practices, embedder, queries, situation_of, current, ("practice",))
+    projects = workspace.projects_evaluation_index()
+    queries = load_project_queries(QUERIES)
+    situation_of = {q.id: q.situation for q in queries}
+    results["projects"] = table(projects, embedder, queries, situation_of, current, ("project",))
+    text = json.dumps(results, indent=2) + "\n"
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
