@@ -3,7 +3,7 @@
 The i18n plugin builds the site once per language (English first, at /; the others under
 /<lang>/), each build with its own `theme.language`. For each build:
 
-- `on_config`: notes the build's language;
+- `on_config`: notes the build's language, and gives the theme the keyword search's words in it;
 - `on_files` (after the plugin has chosen each page's version in the build's language):
   adds the generated pages in that language (practices, browsing, coverage, curricula, the
   problem-search and submission forms) and their files (charts; the vocabulary and the
@@ -12,9 +12,10 @@ The i18n plugin builds the site once per language (English first, at /; the othe
 - `on_nav`: puts the top-level sections in reading order and names them in the language;
 - `on_page_markdown`: links the practices that methodology pages cite by id;
 - `on_page_content`: sanitises practice pages, whose Markdown comes from contributors;
-- `on_post_page`: marks content in another language than the interface's, and points the
-  header's keyword search at the build's language;
-- `on_post_build`: writes that language's keyword-search index;
+- `on_post_page`: marks content in another language than the interface's, and the content that
+  the header's keyword search finds in the build's language;
+- `on_post_build`: after the last language's build, runs Pagefind over the site (the keyword
+  search's index of every language, `site_hooks/keyword_search.py`);
 - `on_serve`: `mkdocs serve` also rebuilds when practices, the taxonomy or the index change.
 
 Paths come from Praxis's settings (`PRAXIS_PRACTICES_DIR`, `PRAXIS_INDEX_DIR`,
@@ -38,17 +39,16 @@ from praxis.curricula.library import Library
 from praxis.curricula.model import Curriculum
 from praxis.interface import DEFAULT_LANGUAGE, Interface, scripts_catalogue
 from praxis.settings import Settings
-from site_hooks import page_language, sanitise
+from site_hooks import keyword_search, page_language, sanitise
 from site_hooks.catalogue import Catalogue, load_catalogue
 from site_hooks.coverage import coverage_files
 from site_hooks.curriculum_pages import checked_curricula, curriculum_pages
 from site_hooks.facet_pages import facet_pages
 from site_hooks.forms import form_pages
-from site_hooks.languages import build_language, generated_asset, generated_page, prefix, site_languages
+from site_hooks.languages import build_language, generated_asset, generated_page, prefix
 from site_hooks.navigation import in_reading_order, with_section_names
 from site_hooks.practice_pages import ALL_PRACTICES_URI, all_practices_markdown, practice_markdown
 from site_hooks.related import with_practice_links
-from site_hooks.search_index import write_language_index
 from site_hooks.similar import open_index, resolved_curricula, similar_practices
 from site_hooks.vocabulary import VOCABULARY_URI, vocabulary_json
 
@@ -66,13 +66,15 @@ class Sources:
     library: Library
     curricula: list[Curriculum]
     content_languages: dict[str, str]
-    """Page URL to the language of its content, filled as pages are written (for the search indexes)."""
+    """Page URL to the language of its content, filled as pages are written (for the keyword search)."""
 
 
 _sources: dict[int, Sources] = {}
 _building: list[str] = []
 """The languages of the builds in progress: the i18n plugin runs the other languages' builds
 inside the default one's `on_post_build`, and leaves `theme.language` at the last one's."""
+_site_dir: list[Path] = []
+"""The site's directory, as the first (default language's) build has it: the others build under it."""
 
 
 def _settings_path(config, path: Path) -> Path:
@@ -106,7 +108,10 @@ def _read_sources(config) -> Sources:
 
 @event_priority(AFTER_I18N)
 def on_config(config):
+    if not _building:
+        _site_dir[:] = [Path(config.site_dir)]
     _building.append(build_language(config))
+    config.extra["keyword_search"] = keyword_search.words(build_language(config))
     return config
 
 
@@ -192,19 +197,20 @@ def on_post_page(output: str, page, config) -> str:
     language = build_language(config)
     content = getattr(page.file, "locale", language)
     sources = _read_sources(config)
-    sources.content_languages.setdefault(page.url, content)
+    written_in = sources.content_languages.setdefault(page.url, content)
     output = page_language.with_content_language(output, language, content)
     titles = _other_language_titles(language) | _headings_in_another_language(page, language)
     output = page_language.with_navigation_languages(output, titles)
-    return page_language.with_search_base(output, prefix(language))
+    if keyword_search.is_searched(language, written_in, page.file.src_uri):
+        output = keyword_search.with_search_marker(output)
+    return output
 
 
 @event_priority(AFTER_I18N)
 def on_post_build(config) -> None:
-    language = _building.pop()
-    others = [prefix(code) for code in site_languages(config) if code != DEFAULT_LANGUAGE]
-    languages = _read_sources(config).content_languages
-    write_language_index(Path(config.site_dir), language, others, languages)
+    _building.pop()
+    if not _building:  # the default language's build, which ran the others inside it: the site is complete
+        keyword_search.build_search_index(_site_dir[0])
 
 
 def on_serve(server, config, builder):

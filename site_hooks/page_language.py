@@ -1,21 +1,16 @@
-"""Each page says which language its content is in, and searches its own language's index.
+"""Each page says which language its content is in.
 
-In: a page's final HTML, the build's (interface) language, the language of the page's content
-(an English page shown in a Romanian build, say) and the URL prefix of the build's language.
-Out: the same HTML with `lang` on the `<article>` where the content's language differs from the
-interface's (the theme sets `<html lang>` to the interface's), so browsers, screen readers and
-hyphenation treat each part right; and, under a language prefix, the theme's `base` pointed at
-that language's root, so the header's keyword search loads that language's index
-(`<lang>/search/search_index.json`, see `search_index`). Navigation links to pages shown in
-another language carry that language too.
+In: a page's final HTML, the build's (interface) language and the language of the page's content
+(an English page shown in a Romanian build, say). Out: the same HTML with `lang` on the
+`<article>` where the content's language differs from the interface's (the theme sets
+`<html lang>` to the interface's), so browsers, screen readers and hyphenation treat each part
+right. Navigation links to pages shown in another language carry that language too.
 """
 
-import json
 import re
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _ARTICLE = re.compile(r'<article class="md-content__inner')
-_CONFIG = re.compile(r'(<script id="__config" type="application/json">)(.*?)(</script>)', re.DOTALL)
 
 
 def with_content_language(html: str, interface: str, content: str | None) -> str:
@@ -33,20 +28,3 @@ def with_navigation_languages(html: str, titles: dict[str, str]) -> str:
         pattern = rf'(<(span|div) class="md-ellipsis")(>\s*{re.escape(title)}\s*</\2>)'
         html = re.sub(pattern, rf'\1 lang="{language}"\3', html)
     return html
-
-
-def with_search_base(html: str, prefix: str) -> str:
-    """`html` whose theme configuration has its `base` under `prefix` ("ro/"); unchanged without one.
-
-    The base keeps its closing slash ("../ro/"): the theme resolves `search/search_index.json`
-    and the results' addresses against it as URLs, and against "../ro" they would land at the
-    site's root (the English index, English pages)."""
-    if not prefix:
-        return html
-
-    def rebased(match: re.Match) -> str:
-        config = json.loads(match[2])
-        config["base"] = f"{config['base'].rstrip('/')}/{prefix.strip('/')}/"
-        return match[1] + json.dumps(config, ensure_ascii=False) + match[3]
-
-    return _CONFIG.sub(rebased, html, count=1)

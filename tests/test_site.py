@@ -21,6 +21,7 @@ import yaml
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -444,15 +445,21 @@ def test_methodology_cites_practices_as_links_in_the_readers_language(repo_site)
 
 
 def test_every_language_has_its_own_keyword_index_with_its_stemmer(repo_site):
-    sizes = {}
+    """Pagefind, run by the build, indexes each language's pages with that language's stemmer."""
+    bundle = repo_site / "pagefind"
+    entry = json.loads((bundle / "pagefind-entry.json").read_text())["languages"]
+    assert set(entry) == set(LANGUAGES)
     for language in LANGUAGES:
-        path = repo_site / localised(language, "search/search_index.json")
-        data = json.loads(path.read_text())
-        assert data["docs"], language
-        sizes[language] = path.stat().st_size
-        assert data["config"]["lang"][0] == (language if language != "pl" else "en"), language
-    assert "el" in json.loads((repo_site / "search/search_index.json").read_text())["config"]["lang"]
-    assert all(sizes[language] < sizes["en"] for language in LANGUAGES[1:])
+        assert entry[language]["page_count"] > 0, language
+        assert entry[language]["wasm"] == language, language  # not "unknown": stemmed
+        assert (bundle / f"wasm.{language}.pagefind").is_file()
+    assert all(entry[language]["page_count"] < entry["en"]["page_count"] for language in LANGUAGES[1:])
+    assert not (repo_site / "search" / "search_index.json").exists()  # the theme's lunr search is gone
+    # The content is indexed, not the navigation; a page in another language than the build's is not.
+    assert "<article data-pagefind-body " in page(repo_site, "ro/methodology/case-management")
+    assert "data-pagefind-body" not in page(repo_site, "ro/contributing/practice-format")
+    assert "data-pagefind-body" not in page(repo_site, "ro/practices/efop-roma-settlement-programme")
+    assert "<article data-pagefind-body " in page(repo_site, "practices/efop-roma-settlement-programme")
 
 
 def test_the_emergency_needs_plan_link_resolves_in_every_language(repo_site):
@@ -487,6 +494,7 @@ def test_search_links_with_q_do_not_open_the_header_search(browser, served):
     browser.get(served + "/search/?q=mediatori%20sanitari%20pentru%20comunit%C4%83%C8%9Bile%20de%20romi")
     wait_for(browser, "#praxis-results li.praxis-result")
     assert not browser.find_element(By.ID, "__search").is_selected()
+    assert not browser.execute_script("return document.getElementById('praxis-keyword').open")
     assert "problem=" in browser.current_url and "q=" not in browser.current_url.split("?")[1].split("&")[0][:2]
     assert browser.find_element(By.ID, "praxis-q").get_attribute("value").startswith("mediatori sanitari")
     screenshot(browser, "search-from-a-shared-link")
@@ -543,13 +551,26 @@ def test_search_filters_by_country_target_group_method_period_and_clears(browser
     assert browser.find_element(By.ID, "praxis-period-from").get_attribute("value") == ""
 
 
+def header_search(browser, query: str) -> list:
+    """Open the header's keyword search (Pagefind), type `query`, and return the results once shown."""
+    wait_for(browser, "button.praxis-keyword-open:not([hidden])").click()
+    box = WebDriverWait(browser, 60).until(
+        expected_conditions.visibility_of_element_located((By.CSS_SELECTOR, "input.pagefind-ui__search-input"))
+    )
+    box.send_keys(query)
+    WebDriverWait(browser, 60).until(
+        lambda b: (
+            query in (b.find_elements(By.CSS_SELECTOR, ".pagefind-ui__message") or [None])[0].text
+            if b.find_elements(By.CSS_SELECTOR, ".pagefind-ui__message")
+            else False
+        )
+    )
+    return browser.find_elements(By.CSS_SELECTOR, ".pagefind-ui__result")
+
+
 def test_the_header_search_finds_greek_words(browser, served):
     browser.get(served + "/el/")
-    wait_for(browser, "label[for=__search]")
-    browser.execute_script("document.getElementById('__search').click()")  # the header's search toggle
-    box = wait_for(browser, "input.md-search__input")
-    box.send_keys("μετανάστες")
-    WebDriverWait(browser, 60).until(lambda b: b.find_elements(By.CSS_SELECTOR, ".md-search-result__item"))
+    assert header_search(browser, "μετανάστες")
     screenshot(browser, "header-search-greek")
 
 
@@ -569,22 +590,56 @@ HEADER_QUERIES = {
 
 
 def test_the_header_search_uses_its_languages_index_and_finds_its_words(browser, served):
+    entry = httpx.get(served + "/pagefind/pagefind-entry.json").json()["languages"]
     for language, query in HEADER_QUERIES.items():
         root = f"{served}/{localised(language, '')}"
         browser.get(root)
-        wait_for(browser, "label[for=__search]")
-        browser.execute_script("document.getElementById('__search').click()")
-        wait_for(browser, "input.md-search__input").send_keys(query)
-        WebDriverWait(browser, 60).until(lambda b: b.find_elements(By.CSS_SELECTOR, ".md-search-result__item"))
-        fetched = browser.execute_script(
-            "return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('search_index'))"
-        )
-        assert fetched == [f"{root}search/search_index.json"], (language, fetched)
-        links = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, ".md-search-result__link")]
+        assert header_search(browser, query), language
+        links = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, ".pagefind-ui__result-link")]
         assert links and all(link.startswith(root) for link in links), (language, links[:3])
         if language != "en":
             assert not any(link.startswith(f"{served}/practices/") for link in links), language
+        # The search box speaks the page's language (praxis/interface/<lang>.yml).
+        box = browser.find_element(By.CSS_SELECTOR, "input.pagefind-ui__search-input")
+        assert box.get_attribute("placeholder") == catalogue(language)["keyword_search.placeholder"], language
+        assert entry[language]["page_count"] > 0
     screenshot(browser, "header-search-de")
+
+
+STEMMED = {
+    "en": ("family", "families"),
+    "ro": ("familie", "familiile"),
+    "de": ("Familie", "Familien"),
+    "el": ("μετανάστη", "μετανάστες"),
+    "it": ("famiglia", "famiglie"),
+}
+"""A word, and another form of it that pages have: the search finds the other form (stemmed)."""
+
+
+def test_the_header_search_is_stemmed_and_keyboard_usable(browser, served):
+    for language, (query, other_form) in STEMMED.items():
+        counts = {}
+        for word in (other_form, query):
+            browser.get(f"{served}/{localised(language, '')}")
+            assert header_search(browser, word), (language, word)
+            message = browser.find_element(By.CSS_SELECTOR, ".pagefind-ui__message").text
+            counts[word] = int(re.search(r"\d+", message)[0])
+        # The singular finds the pages of the plural (and the reverse): the same stem.
+        assert counts[query] == counts[other_form], (language, counts)
+        marks = browser.find_elements(By.CSS_SELECTOR, ".pagefind-ui__result-excerpt mark")
+        forms = {re.sub(r"\W+$", "", m.text.lower()) for m in marks}
+        assert forms - {query.lower()}, (language, forms)  # other forms than the one typed are found
+    # The keyboard: "/" opens the search with the box focused, Escape closes it.
+    browser.get(served + "/ro/")
+    wait_for(browser, "button.praxis-keyword-open:not([hidden])")
+    browser.find_element(By.TAG_NAME, "body").send_keys("/")
+    WebDriverWait(browser, 60).until(
+        lambda b: b.execute_script("return document.activeElement.classList.contains('pagefind-ui__search-input')")
+    )
+    browser.switch_to.active_element.send_keys(Keys.ESCAPE)
+    WebDriverWait(browser, 10).until(
+        lambda b: not b.execute_script("return document.getElementById('praxis-keyword').open")
+    )
 
 
 def test_api_docs_load_nothing_from_outside(browser, served):
