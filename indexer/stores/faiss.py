@@ -18,8 +18,8 @@ INDEX_FILE = "index.faiss"
 INFO_FILE = "store.json"
 HNSW_NEIGHBOURS = 32
 HNSW_EF_CONSTRUCTION = 80
-HNSW_EF_SEARCH = 128
-HNSW_EF_SEARCH_MAX = 1024
+HNSW_EF_SEARCH = 512
+HNSW_EF_SEARCH_MAX = 2048
 EXACT_ALLOWED_MAX = 30_000
 """Up to this many allowed rows, an HNSW store searches them exactly: a graph walk that may
 only stop at a few of its nodes finds too few of them."""
