@@ -121,8 +121,10 @@ def leader_trial(deployment, cluster, clients: int, seconds: float) -> dict:
     writer.stop.set()
     writer.join()
     in_flight = [end - start for start, end, _ in log if start <= killed["at"] <= end]
+    summary = result.summary()
+    summary["requests"] = summary.pop("answered")  # this trial's clients log every request, answered or not
     return {
-        **result.summary(),
+        **summary,
         "killed_node": killed["node"].number,
         "new_leader": getattr(cluster.leader(), "number", None),
         "first_success_after_kill_s": _gap_after(log, killed["at"]),
@@ -153,11 +155,16 @@ def build_trial(deployment, cluster, clients: int, seconds: float) -> dict:
         outcome["killed_node"] = victim.number
 
     result, _ = asyncio.run(load_with(deployment, clients, seconds, rebuild_and_kill, 1.0))
-    after = httpx.get(f"{deployment.base}/api/health").json()["index_build"]
+    # The server loads a new build in the background: wait (30 s at most) until it answers from it.
+    waited, after = time.monotonic(), httpx.get(f"{deployment.base}/api/health").json()["index_build"]
+    while after == before and outcome.get("build") == "completed" and time.monotonic() - waited < 30:
+        time.sleep(0.5)
+        after = httpx.get(f"{deployment.base}/api/health").json()["index_build"]
+    outcome["live_after_s"] = round(time.monotonic() - waited, 2)
     summary = result.summary()
     return {
         **outcome,
-        "requests": summary["requests"],
+        "requests": summary["answered"],
         "errors": summary["errors"],
         "error_samples": summary["error_samples"],
         "builds_seen": summary["builds_seen"],

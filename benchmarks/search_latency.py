@@ -23,6 +23,16 @@ cut from the practice write-ups), with every cache cold:
   chunk, k=10, measured in the same run; ratio = total / floor.
 Per scale also: the build time of each store, the index's recall@10 against exact search,
 and the process's resident memory after loading (peak so far: scales run smallest first).
+
+`--keyword typesense` puts both stores of that index on a Typesense cluster (each vector row
+with its record's filterable fields, as `praxis index --engine typesense` writes them): start
+one first and export its address and key, e.g.
+
+    eval "$(scripts/typesense-cluster start --dir /tmp/ts)"   # PRAXIS_TYPESENSE_NODES=...
+    export PRAXIS_TYPESENSE_NODES PRAXIS_TYPESENSE_API_KEY=...
+    python -m benchmarks.search_latency --keyword whoosh typesense --typesense-dir /tmp/ts ...
+
+and the nodes' resident memory (VmRSS of each typesense-server) is reported per scale.
 """
 
 import argparse
@@ -41,6 +51,7 @@ from engine.search import _cached_query_vector
 from indexer import layout
 from indexer.build import BuildRequest, build_index, write_keyword, write_vectors
 from indexer.embedders import load_embedder
+from indexer.facets import record_fields
 from indexer.language import detect
 from indexer.stores import create_vector_store
 from indexer.stores.base import link_copy
@@ -113,21 +124,30 @@ def scaled_indexes(base: LoadedIndex, size: int, directory: Path, embedder, keyw
         index_path = directory / f"index-{size}-{name}"
         build = layout.new_build_dir(index_path)
         layout.write_records(build, records)
-        if first is None:
+        if name == "typesense":  # both stores on the cluster, each row with its record's filterable fields
+            facts = [record_fields(record) for record in records for _ in record.chunks]
             started = time.perf_counter()
-            dense = write_vectors(build / layout.DENSE, vectors, "faiss", ann_threshold=20_000)
-            built["seconds"][dense.kind] = round(time.perf_counter() - started, 1)
-            built["recall_at_10"] = dense.recall_at_10()
-            built["dense"] = dense.name
+            write_vectors(build / layout.DENSE, vectors, "typesense", ann_threshold=20_000, facts=facts)
+            built["seconds"]["typesense-vectors"] = round(time.perf_counter() - started, 1)
+            stores = {"vector": "typesense", "keyword": "typesense"}
         else:
-            link_copy(first / layout.DENSE, build / layout.DENSE)
+            if first is None:
+                started = time.perf_counter()
+                dense = write_vectors(build / layout.DENSE, vectors, "faiss", ann_threshold=20_000)
+                built["seconds"][dense.kind] = round(time.perf_counter() - started, 1)
+                built["recall_at_10"] = dense.recall_at_10()
+                built["dense"] = dense.name
+            else:
+                link_copy(first / layout.DENSE, build / layout.DENSE)
+            stores = {"vector": built["dense"], "keyword": name}
         started = time.perf_counter()
         write_keyword(build / layout.KEYWORD, name, records)
         built["seconds"][name] = round(time.perf_counter() - started, 1)
-        stores = {"vector": built["dense"], "keyword": name}
         manifest = {"embedder": embedder.info.to_dict(), "config": {}, "stores": stores, "summary": {}}
         finished = layout.finish_build(build, index_path, manifest)
-        first, built["paths"][name] = first or finished, str(index_path)
+        built["paths"][name] = str(index_path)
+        if name != "typesense":
+            first = first or finished
     built_file.write_text(json.dumps(built))
     return built
 
@@ -219,6 +239,17 @@ def plot(results: dict, path: Path) -> None:
     figure.savefig(path)
 
 
+def typesense_rss(cluster_dir: Path) -> dict:
+    """Resident memory (VmRSS, MiB) of each node of the cluster started from `cluster_dir`."""
+    from benchmarks.engine_parity import rss_mib
+
+    try:
+        nodes = json.loads((cluster_dir / "pids").read_text())["nodes"]
+    except OSError:
+        return {}
+    return {node["number"]: rss_mib(node["pid"]) for node in nodes if node["pid"]}
+
+
 def repository_base(work: Path, embedder) -> LoadedIndex:
     """The repository's corpus, indexed (with the shared embedding cache): the base without imports."""
     request = BuildRequest(
@@ -241,6 +272,12 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=48, help="Queries of each kind per scale")
     parser.add_argument("--out", type=Path, help="Also write the results as JSON here")
     parser.add_argument("--work", type=Path, help="Keep the scaled indexes here, and reuse those already there")
+    parser.add_argument(
+        "--typesense-dir",
+        type=Path,
+        default=ROOT / ".praxis" / "typesense-cluster",
+        help="With --keyword typesense: the cluster directory (scripts/typesense-cluster --dir), for its memory",
+    )
     parser.add_argument("--build-only", action="store_true", help="Build the scaled indexes, measure nothing")
     parser.add_argument("--plot", type=Path, help="Draw the p95s from a results JSON (--out of an earlier run) here")
     args = parser.parse_args()
@@ -258,7 +295,8 @@ def main() -> None:
         for size in args.scales:
             engines = [name for name in args.keyword if name != "whoosh" or size <= args.whoosh_max]
             built = scaled_indexes(base, size, work, embedder, engines)
-            scale = {"dense": built["dense"], "build_seconds": built["seconds"], "recall_at_10": built["recall_at_10"]}
+            scale = {"dense": built.get("dense"), "build_seconds": built["seconds"]}
+            scale["recall_at_10"] = built.get("recall_at_10")
             if args.build_only:
                 print(json.dumps({size: scale}), flush=True)
                 continue
@@ -275,6 +313,8 @@ def main() -> None:
                     scale["dense_disk_mib"] = round(directory_mib(Path(path) / layout.DENSE), 1)
                 del index, exact
             scale["peak_rss_mib"] = round(peak_rss_mib())
+            if "typesense" in built["paths"]:
+                scale["typesense_rss_mib"] = typesense_rss(args.typesense_dir)
             results["scales"][size] = scale
             print(json.dumps({size: scale}), flush=True)
     emit(results, args.out)
