@@ -208,3 +208,31 @@ def test_the_repository_curricula_are_valid_and_in_three_languages():
     checked = [library.check(path) for path in curriculum_files([ROOT / "curricula"])]
     assert [problem for _, problems in checked for problem in problems] == []
     assert len({curriculum.language for curriculum, _ in checked}) >= 3
+
+
+def _front_matter_title(path: Path) -> str:
+    return yaml.safe_load(path.read_text(encoding="utf-8").split("---")[1])["title"]
+
+
+def test_a_hungarian_draft_names_its_modules_in_hungarian(fixture_index, hashing):
+    """Issue 17: "alkalmazni tudják ...: Case management". The outcomes and the module activities
+    of a Hungarian draft name each methodology page by its Hungarian title, never its English one."""
+    pages = sorted(p for p in (DOCS / "methodology").glob("*.md") if "." not in p.stem and p.stem != "index")
+    english = {f"methodology/{p.stem}": _front_matter_title(p) for p in pages}
+    hungarian = {
+        f"methodology/{p.stem}": _front_matter_title(p.with_suffix(".hu.md"))
+        for p in pages
+        if p.with_suffix(".hu.md").exists()
+    }
+    assert hungarian and all(hungarian[page] != english[page] for page in hungarian)
+    index = LoadedIndex.open(fixture_index, hashing)
+    request = DraftRequest("Esetkezelés és közösségi coaching roma telepeken", "szociális munkások", 12, "hu")
+    curriculum = draft(index, hashing, request, methodology_order(DOCS), centre=True)
+    assert len(curriculum.modules) >= 2 and curriculum.language == "hu"
+    for module, outcome in zip(curriculum.modules, curriculum.outcomes, strict=True):
+        title = hungarian[module.page]
+        assert outcome == f"A résztvevők alkalmazni tudják a saját munkájukban: {title}"
+        assert module.activities[0].endswith(f": {title}") and title in module.activities[-1]
+    module_text = "\n".join([*curriculum.outcomes, *(m.activities[0] for m in curriculum.modules)])
+    leaks = [title for title in english.values() if title in module_text]
+    assert not leaks, (leaks, module_text)

@@ -819,3 +819,52 @@ def test_imported_projects_are_shown_apart_from_practices(browser, with_projects
     practices = browser.find_elements(By.CSS_SELECTOR, "#praxis-results li.praxis-practice")
     assert practices and not any(p.find_elements(By.CSS_SELECTOR, ".praxis-kind-project") for p in practices)
     screenshot(browser, "search-with-projects")
+
+
+# Issue 17's defects that had no test of their own
+
+
+def test_english_navigation_titles_in_another_language_carry_lang_en(repo_site):
+    """On a Romanian or Hungarian page, the navigation's titles of pages shown in English say so."""
+    english = "The practice format"  # docs/contributing/practice-format.md has no translation
+    for language, translated in (("ro", "Managementul cazului"), ("hu", "Esetkezelés")):
+        html = page(repo_site, f"{language}/contributing/practice-format")
+        titles = re.findall(r'<(?:span|div) class="md-ellipsis"([^>]*)>\s*([^<]+?)\s*</(?:span|div)>', html)
+        marked = [attributes for attributes, text in titles if text == english]
+        assert marked and all('lang="en"' in attributes for attributes in marked), (language, marked)
+        own = [attributes for attributes, text in titles if text == translated]
+        assert own and not any("lang=" in attributes for attributes in own), (language, own)
+    assert not re.search(r'class="md-ellipsis" lang="en"', page(repo_site, "contributing/practice-format"))
+
+
+def test_a_curriculums_more_case_studies_link_opens_the_search_with_results(browser, served):
+    browser.get(served + "/hu/curricula/esetkezeles-telepprogramok-hu/")
+    links = browser.find_elements(By.CSS_SELECTOR, "article a[href*='search/?']")
+    assert links, "no link to more case studies"
+    href = links[0].get_attribute("href")
+    assert href.startswith(served + "/hu/search/?")
+    links[0].click()
+    wait_for(browser, "#praxis-results li.praxis-result")
+    assert browser.current_url.startswith(served + "/hu/search/")
+    assert not browser.find_element(By.ID, "__search").is_selected()
+    assert not browser.execute_script("return document.getElementById('praxis-keyword').open")
+    assert browser.find_element(By.ID, "praxis-q").get_attribute("value").strip()
+    screenshot(browser, "curriculum-more-case-studies")
+
+
+def test_the_browse_pages_language_count_agrees_with_the_search_and_the_api(browser, served):
+    """Issue 17: "English: 5 in the facets, 8 when filtered, 8 on the browse page"."""
+    browser.get(served + "/browse/languages/")
+    rows = browser.find_elements(By.CSS_SELECTOR, "article table tbody tr")
+    counts = {cells[0].text: int(cells[1].text) for cells in (r.find_elements(By.TAG_NAME, "td") for r in rows)}
+    browsed = counts["English"]
+    listed = httpx.get(f"{served}/api/practices", params={"lang": "en", "page_size": 1}, timeout=60).json()["total"]
+    assert browsed == listed == httpx.get(f"{served}/api/facets", timeout=60).json()["language"]["en"]
+    query = "housing for families who lost their home"
+    browser.get(served + "/search/?problem=" + quote(query))
+    wait_for(browser, "#praxis-results li.praxis-result")
+    count = '.praxis-count[data-lang="en"]'
+    WebDriverWait(browser, 60).until(lambda b: b.find_element(By.CSS_SELECTOR, count).get_attribute("textContent"))
+    written_in = int(browser.find_element(By.CSS_SELECTOR, count).get_attribute("textContent").strip("()"))
+    filtered = httpx.get(f"{served}/api/search", params={"q": query, "lang": "en"}, timeout=120).json()["total"]
+    assert written_in == filtered and 0 < written_in <= browsed
