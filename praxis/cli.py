@@ -358,7 +358,6 @@ def evaluate(
 
 
 def _evaluate_practices(workspace, queries: Path, split: str, tune: bool, translation: bool, report, as_json) -> None:
-    import sys
 
     from tqdm import tqdm
 
@@ -377,9 +376,7 @@ def _evaluate_practices(workspace, queries: Path, split: str, tune: bool, transl
     if report:
         from praxis.evaluation.report import write_report
 
-        report.mkdir(parents=True, exist_ok=True)
-        (report / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-        write_report(results, report, "praxis " + " ".join(sys.argv[1:]))
+        _write_results(results, report, "results.json", write_report)
     if as_json:
         typer.echo(json.dumps(results, indent=2))
     else:
@@ -387,9 +384,17 @@ def _evaluate_practices(workspace, queries: Path, split: str, tune: bool, transl
             typer.echo(f"{mode:9} " + "  ".join(f"{name} {value:.3f}" for name, value in values.items()))
 
 
+def _write_results(results: dict, report: Path, name: str, write_pages) -> None:
+    """The results as JSON in `report`/`name`, then the set's pages and plots, citing the command."""
+    import sys
+
+    report.mkdir(parents=True, exist_ok=True)
+    (report / name).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    write_pages(results, report, "praxis " + " ".join(sys.argv[1:]))
+
+
 def _evaluate_projects(workspace, split: str, report, as_json) -> None:
     """The projects set: builds its evaluation index (see praxis.evaluation.projects), then reports."""
-    import sys
 
     from tqdm import tqdm
 
@@ -412,9 +417,7 @@ def _evaluate_projects(workspace, split: str, report, as_json) -> None:
     if report:
         from praxis.evaluation.report import write_projects_report
 
-        report.mkdir(parents=True, exist_ok=True)
-        (report / "projects-results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-        write_projects_report(results, report, "praxis " + " ".join(sys.argv[1:]))
+        _write_results(results, report, "projects-results.json", write_projects_report)
     if as_json:
         typer.echo(json.dumps(results, indent=2))
         return

@@ -336,10 +336,28 @@ def _pages(limit: int) -> range:
     return range(1, (limit + PAGE_SIZE - 1) // PAGE_SIZE + 1)
 
 
-class TypesenseVectorStore(VectorStore):
+class _Published:
+    """Publishing and releasing a build's collection, the same for both stores: its alias
+    (`<alias>-<role>`) is pointed at it when the build goes live, and it is dropped with the build."""
+
+    alias_role: str
+
+    @classmethod
+    def publish(cls, path: Path) -> None:
+        collection = _Collection.of(path)
+        collection.point_alias(f"{collection.connection.alias}-{cls.alias_role}")
+
+    @classmethod
+    def release(cls, path: Path) -> None:
+        if _Collection.saved_in(path):
+            _Collection.of(path).drop()
+
+
+class TypesenseVectorStore(_Published, VectorStore):
     """Nearest chunks by Typesense's HNSW vector index (cosine); vectors read back locally."""
 
     name, kind = "typesense", "hnsw"
+    alias_role = "vectors"
 
     def __init__(self, dimension: int, collection: _Collection | None = None, rows: RowVectors | None = None):
         self.dimension = dimension
@@ -414,25 +432,16 @@ class TypesenseVectorStore(VectorStore):
         info = _Collection.read_info(path)
         return cls(info["dimension"], _Collection.of(path), RowVectors.load(path, info["dimension"]))
 
-    @classmethod
-    def publish(cls, path: Path) -> None:
-        collection = _Collection.of(path)
-        collection.point_alias(f"{collection.connection.alias}-vectors")
-
-    @classmethod
-    def release(cls, path: Path) -> None:
-        if _Collection.saved_in(path):
-            _Collection.of(path).drop()
-
 
 _NO_FACTS = {"kind": "", "period_start": -1, "period_end": 9999}
 """The fields of a row stored without its record's facts (a store used on its own)."""
 
 
-class TypesenseKeywordStore(KeywordStore):
+class TypesenseKeywordStore(_Published, KeywordStore):
     """Chunks by id in a Typesense collection, searched with Typesense's relevance; see the module docstring."""
 
     name = "typesense"
+    alias_role = "keyword"
 
     def __init__(self, directory: Path, collection: _Collection):
         self.directory = directory
@@ -524,16 +533,6 @@ class TypesenseKeywordStore(KeywordStore):
             for match in _WORD.finditer(text)
             if any(_matches(_fold(match.group()), word) for word in words)
         ]
-
-    @classmethod
-    def publish(cls, directory: Path) -> None:
-        collection = _Collection.of(directory)
-        collection.point_alias(f"{collection.connection.alias}-keyword")
-
-    @classmethod
-    def release(cls, directory: Path) -> None:
-        if _Collection.saved_in(directory):
-            _Collection.of(directory).drop()
 
 
 def _matches(word: str, query_word: str) -> bool:

@@ -51,6 +51,20 @@ class Settings:
     fusion: str = "rrf"
     language_share_scale: float = 1.0
 
+    def query(self, text: str, mode: str, kinds: list[str], depth: int) -> engine.Query:
+        """The engine query for `text` with these parameters, over records of `kinds`, `depth` hits."""
+        return engine.Query(
+            text,
+            mode,
+            engine.Filters(kinds=list(kinds)),
+            page_size=depth,
+            fusion=self.fusion,
+            language_share_scale=self.language_share_scale,
+            dense_weight=self.dense_weight,
+            keyword_weight=self.keyword_weight,
+            centre=self.centre,
+        )
+
 
 @dataclass
 class EvaluationReport:
@@ -76,17 +90,7 @@ def run_queries(
         result = engine.search(
             index,
             embedder,
-            engine.Query(
-                query.text,
-                mode,
-                engine.Filters(kinds=list(kinds)),
-                page_size=RUN_DEPTH,
-                fusion=settings.fusion,
-                language_share_scale=settings.language_share_scale,
-                dense_weight=settings.dense_weight,
-                keyword_weight=settings.keyword_weight,
-                centre=settings.centre,
-            ),
+            settings.query(query.text, mode, kinds, RUN_DEPTH),
         )
         runs[query.id] = {hit["group_id"]: float(len(result.results) - rank) for rank, hit in enumerate(result.results)}
         languages[query.id] = [hit["language"] for hit in result.results[:10]]

@@ -63,17 +63,7 @@ HEADER = """\
 
 def top_ids(index: LoadedIndex, embedder, text: str, mode: str, settings: Settings, depth: int) -> list[str]:
     """The ids of the top `depth` project records for `text` with one system."""
-    query = engine.Query(
-        text,
-        mode,
-        engine.Filters(kinds=["project"]),
-        page_size=depth,
-        fusion=settings.fusion,
-        language_share_scale=settings.language_share_scale,
-        dense_weight=settings.dense_weight,
-        keyword_weight=settings.keyword_weight,
-        centre=settings.centre,
-    )
+    query = settings.query(text, mode, ["project"], depth)
     return [hit["group_id"] for hit in engine.search(index, embedder, query).results]
 
 
