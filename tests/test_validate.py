@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from indexer.corpus import load_corpus
 from indexer.validate import validate_paths
 from tests.conftest import FIXTURES, ROOT
 
@@ -140,6 +141,12 @@ def test_warnings_pass_unless_strict():
 def test_the_repository_corpus_is_valid():
     run = praxis("validate", "practices")
     assert run.returncode == 0, run.stderr
+
+
+def test_every_methodology_and_documentation_page_of_the_repository_parses(taxonomy):
+    # A page whose front matter does not parse is left out of the index and of similar-practice links.
+    _, problems = load_corpus([], ROOT / "docs", taxonomy)
+    assert [str(p) for p in problems if p.severity == "error"] == []
 
 
 def test_schema_exports_the_taxonomy_terms(taxonomy):
