@@ -184,24 +184,45 @@ class Deployment:
         lines = self.log.read_text(encoding="utf-8", errors="replace").splitlines()
         return [line for line in lines if "ERROR" in line or "CRITICAL" in line or line.startswith("Traceback")]
 
+    def live_build(self) -> str:
+        return httpx.get(f"{self.base}/api/health", timeout=30).json()["index_build"]
+
     def practice_ids(self) -> list[str]:
         return [p["id"] for p in httpx.get(f"{self.base}/api/practices", params={"page_size": 200}).json()["results"]]
 
 
 async def reindex_during_load(deployment: Deployment, clients: int, seconds: float, rebuilds: int):
-    """Run the load while rebuilding `rebuilds` times, spread over the phase; the load goes on
-    until the last new build has been live for a few seconds, so answers can show the switch."""
+    """Run the load while rebuilding `rebuilds` times, spread over the phase. After each rebuild
+    the load goes on until the server answers from the new build (at most `SWITCH_TIMEOUT`
+    seconds), then for a few seconds more, so answers show the switch; returns the phase's
+    result and, per rebuild, the seconds from the end of `praxis index` to the new build live."""
     stop = asyncio.Event()
     load = asyncio.create_task(run_phase(deployment.base, clients, stop, deployment.practice_ids(), long_queries(20)))
+    switches = []
     for number in range(rebuilds):
         await asyncio.sleep(seconds / (rebuilds + 1))
+        before = deployment.live_build()
         await asyncio.to_thread(deployment.edit_and_reindex, number)
+        switches.append(await _until_live(deployment, before))
     await asyncio.sleep(3)
     stop.set()
-    return await load
+    return await load, switches
 
 
-LIMITS = ("max_concurrent_encodings", "max_waiting_encodings", "encoding_wait_seconds")
+SWITCH_TIMEOUT = 60.0
+
+
+async def _until_live(deployment: Deployment, previous: str) -> float | None:
+    """Seconds until /api/health names another build than `previous`; None if not within the timeout."""
+    started = time.monotonic()
+    while time.monotonic() - started < SWITCH_TIMEOUT:
+        if await asyncio.to_thread(deployment.live_build) != previous:
+            return round(time.monotonic() - started, 1)
+        await asyncio.sleep(0.5)
+    return None
+
+
+LIMITS = ("max_concurrent_encodings", "max_queued_searches", "request_timeout_seconds")
 
 
 def load_test(practices: Path, docs: Path, embedder: str, clients: list[int], seconds: float, rebuilds: int) -> dict:
@@ -214,12 +235,12 @@ def load_test(practices: Path, docs: Path, embedder: str, clients: list[int], se
             steady = asyncio.run(steady_load(deployment, count, seconds)).summary()
             steady["p99_over_single_client_p99"] = round(steady["p99_ms"] / single["p99_ms"], 2)
             results[f"steady_{count}_clients"] = steady
-        during = asyncio.run(reindex_during_load(deployment, clients[0], seconds, rebuilds))
-        final = httpx.get(f"{deployment.base}/api/health").json()["index_build"]
+        during, switches = asyncio.run(reindex_during_load(deployment, clients[0], seconds, rebuilds))
         results[f"during_reindex_{clients[0]}_clients"] = {
             **during.summary(),
             "rebuilds": rebuilds,
-            "final_build": final,
+            "seconds_to_live": switches,
+            "final_build": deployment.live_build(),
         }
         results["server_log_problems"] = deployment.log_problems()
     return results

@@ -97,12 +97,11 @@ class Settings(BaseSettings):
     port: int = 8000
     cors_origins: list[str] = []
     """Origins allowed to call the API from a browser; empty means same origin only."""
-    max_concurrent_encodings: int = 2
+    max_concurrent_encodings: int = Field(2, ge=1)
     """Query encodings at once (one per core); see engine/admission.py."""
-    max_waiting_encodings: int = 4
-    """Encodings that may wait for a slot; beyond them a search gets 503 with Retry-After at once."""
-    encoding_wait_seconds: float = 2.0
-    """How long a waiting encoding may wait before it gets 503."""
+    max_queued_searches: int = Field(4, ge=0)
+    """Searches that may wait for an encoder beside those encoding; beyond them a search gets
+    503 with Retry-After at once (measured in docs/benchmarks: the wait this allows stays short)."""
     request_timeout_seconds: float = Field(10.0, gt=0)
     """An API request whose answer has not started by then gets 503 with Retry-After."""
     max_query_chars: int = 4_000

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path
 
-from engine.admission import Busy, GatedEmbedder
+from engine.admission import Admission, Busy, GatedEmbedder
 from engine.loaded import IndexHolder
 from indexer.embedders import Embedder, load_embedder
 from indexer.language import detect
@@ -133,9 +133,9 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     gated = GatedEmbedder(
         embedder or load_embedder(settings.embedder, settings.embedding_device, settings.embedding_batch_size),
         settings.max_concurrent_encodings,
-        settings.max_waiting_encodings,
-        settings.encoding_wait_seconds,
+        wait_seconds=settings.request_timeout_seconds,
     )
+    app.state.admission = Admission(settings.max_concurrent_encodings + settings.max_queued_searches)
     app.state.holder = IndexHolder(Path(settings.index_dir), gated, settings.centre_languages)
     routers = (search, practices, projects, export, meta, submissions, curricula)
     for router in (module.router for module in routers):

@@ -2,9 +2,10 @@
 
 `create_app` puts the settings and the index holder on ``app.state``; routes declare
 ``SettingsDep``, ``IndexDep``, ``EmbedderDep`` or ``TaxonomyDep`` and never touch the
-state themselves.
+state themselves. Routes that encode a query list ``SEARCH_SLOT`` among their dependencies.
 """
 
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -46,6 +47,16 @@ def optional_index(holder: HolderDep) -> LoadedIndex | None:
 
 def get_embedder(holder: HolderDep) -> Embedder:
     return holder.embedder
+
+
+async def search_slot(request: Request) -> AsyncIterator[None]:
+    """A place among the searches in flight, or 503 at once (engine/admission.py). Async, so it
+    is taken on the event loop before the request waits for a worker thread."""
+    with request.app.state.admission.slot():
+        yield
+
+
+SEARCH_SLOT = Depends(search_slot)
 
 
 def get_taxonomy(settings: SettingsDep) -> Taxonomy:

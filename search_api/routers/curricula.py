@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from praxis.curricula import draft as curricula
 from praxis.curricula.model import Curriculum, to_yaml
-from search_api.deps import EmbedderDep, IndexDep, SettingsDep, TaxonomyDep
+from search_api.deps import SEARCH_SLOT, EmbedderDep, IndexDep, SettingsDep, TaxonomyDep
 
 router = APIRouter(prefix="/curricula", tags=["curricula"])
 
@@ -31,7 +31,12 @@ def _order(docs_dir: Path) -> list[str]:
     return curricula.methodology_order(docs_dir)
 
 
-@router.post("/draft", response_model=DraftOut, responses={422: {"description": "Invalid request"}})
+@router.post(
+    "/draft",
+    response_model=DraftOut,
+    responses={422: {"description": "Invalid request"}, 503: {"description": "Busy: see Retry-After"}},
+    dependencies=[SEARCH_SLOT],
+)
 def draft(request: DraftIn, index: IndexDep, model: EmbedderDep, settings: SettingsDep, taxonomy: TaxonomyDep):
     """The draft `praxis curriculum draft` would write: modules in teaching order, case-study
     practices from any language (validated and stronger evidence first), hours allocated."""

@@ -7,7 +7,7 @@ from fastapi.exceptions import RequestValidationError
 
 import engine
 from praxis.settings import Settings
-from search_api.deps import EmbedderDep, IndexDep, SettingsDep
+from search_api.deps import SEARCH_SLOT, EmbedderDep, IndexDep, SettingsDep
 from search_api.models import ErrorResponse, SearchRequest, SearchResponse
 
 router = APIRouter(tags=["search"])
@@ -51,13 +51,13 @@ def _check_limits(request: SearchRequest, settings: Settings) -> None:
 BUSY_OR_NO_INDEX = {503: {"model": ErrorResponse, "description": "No index yet, or busy: see Retry-After"}}
 
 
-@router.get("/search", response_model=SearchResponse, responses=BUSY_OR_NO_INDEX)
+@router.get("/search", response_model=SearchResponse, responses=BUSY_OR_NO_INDEX, dependencies=[SEARCH_SLOT])
 def search_get(request: Annotated[SearchRequest, Query()], index: IndexDep, model: EmbedderDep, settings: SettingsDep):
     """Search with query parameters (repeat a filter to give several values: `?themes=housing&themes=health`)."""
     return run_search(request, index, model, settings)
 
 
-@router.post("/search", response_model=SearchResponse, responses=BUSY_OR_NO_INDEX)
+@router.post("/search", response_model=SearchResponse, responses=BUSY_OR_NO_INDEX, dependencies=[SEARCH_SLOT])
 def search_post(request: SearchRequest, index: IndexDep, model: EmbedderDep, settings: SettingsDep):
     """Search with a JSON body: suited to long problem descriptions."""
     return run_search(request, index, model, settings)
