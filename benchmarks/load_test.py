@@ -11,9 +11,10 @@ and facets:
 2. steady, for each number of clients in `--clients`;
 3. re-indexing: the first number of clients while `praxis index` rebuilds and swaps the
    index `--rebuilds` times (a practice is edited before each rebuild).
-Reported per phase: requests, throughput, p50/p95/p99 latency of the answered requests
-(200), the requests refused as beyond capacity (503 with Retry-After) and how fast the
-refusal came, errors (any other answer or transport failure), and the index builds that
+Clients join over the first `RAMP_SECONDS`. Reported per phase: requests, throughput,
+p50/p95/p99 latency of the answered requests (200), the requests refused as beyond capacity
+(503 with Retry-After) and how fast the refusal came, the requests answered 503 by the
+request deadline, errors (any other answer or transport failure), and the index builds that
 answered, in the order first seen; and the server's log lines at ERROR or with a traceback.
 Every loop is bounded by the clock and every address is 127.0.0.1.
 """
@@ -49,7 +50,9 @@ class PhaseResult:
     latencies: list[float] = field(default_factory=list)
     """Of answered requests (200)."""
     refused: list[float] = field(default_factory=list)
-    """How long each 503-with-Retry-After took to come."""
+    """How long each refusal (503 with Retry-After, beyond capacity) took to come."""
+    timed_out: list[float] = field(default_factory=list)
+    """How long each 503 of the request deadline took (admitted, but not answered in time)."""
     errors: list[str] = field(default_factory=list)
     builds: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -62,11 +65,17 @@ class PhaseResult:
             "p95_ms": _pick(self.latencies, 0.95),
             "p99_ms": _pick(self.latencies, 0.99),
             "refused_503": len(self.refused),
+            "refused_p50_ms": _pick(self.refused, 0.50),
             "refused_p99_ms": _pick(self.refused, 0.99),
+            "timed_out_503": len(self.timed_out),
             "errors": len(self.errors),
             "error_samples": self.errors[:5],
             "builds_seen": self.builds,
         }
+
+
+RAMP_SECONDS = 2.0
+"""Clients join over this time, as users arrive, rather than all in the same millisecond."""
 
 
 def request_mix(practice_ids: list[str], descriptions: list[str]):
@@ -81,7 +90,8 @@ def request_mix(practice_ids: list[str], descriptions: list[str]):
     return "GET", "/api/facets", {}
 
 
-async def _client(base: str, stop: asyncio.Event, result: PhaseResult, practice_ids, descriptions) -> None:
+async def _client(base: str, stop: asyncio.Event, result: PhaseResult, practice_ids, descriptions, delay) -> None:
+    await asyncio.sleep(delay)
     async with httpx.AsyncClient(base_url=base, timeout=30) as client:
         while not stop.is_set():
             method, path, options = request_mix(practice_ids, descriptions)
@@ -92,7 +102,9 @@ async def _client(base: str, stop: asyncio.Event, result: PhaseResult, practice_
                 result.errors.append(f"{method} {path}: {type(error).__name__}")
                 continue
             took = time.perf_counter() - started
-            if response.status_code == 503 and response.headers.get("retry-after"):
+            if response.status_code == 503 and "no answer within" in response.text:
+                result.timed_out.append(took)
+            elif response.status_code == 503 and response.headers.get("retry-after"):
                 result.refused.append(took)
                 await asyncio.sleep(float(response.headers["retry-after"]))  # as a polite client does
             elif response.status_code != 200:
@@ -111,7 +123,8 @@ async def run_phase(base: str, clients: int, stop: asyncio.Event, practice_ids, 
     """N clients sending requests until `stop` is set."""
     result = PhaseResult()
     started = time.monotonic()
-    await asyncio.gather(*(_client(base, stop, result, practice_ids, descriptions) for _ in range(clients)))
+    delays = [RAMP_SECONDS * number / clients for number in range(clients)]
+    await asyncio.gather(*(_client(base, stop, result, practice_ids, descriptions, delay) for delay in delays))
     result.seconds = time.monotonic() - started
     return result
 

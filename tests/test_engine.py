@@ -263,3 +263,38 @@ def test_a_new_build_loads_in_the_background_while_the_old_one_answers(tmp_path,
     while holder.current().build_id != second.build:
         assert time.monotonic() < deadline, "the new build never went live"
         time.sleep(0.05)
+
+
+def test_a_replaced_build_is_freed_without_a_garbage_collection(tmp_path, hashing, monkeypatch):
+    # Live objects are frozen out of the collector (engine.loaded.settle_heap), so the old build
+    # must go by reference counting alone: a reference cycle in it would keep it in memory for good.
+    import gc
+    import weakref
+
+    import engine.loaded as loaded_module
+    from indexer.build import build_index
+    from tests.conftest import build_request, copy_fixture_corpus
+
+    root = copy_fixture_corpus(tmp_path)
+    first = build_index(build_request(root), hashing)
+    holder = loaded_module.IndexHolder(root / "index", hashing)
+    old = holder.current()
+    search(old, hashing, Query("housing for Roma families", centre=True))  # fill its caches
+    old_build = weakref.ref(old)
+    del old
+    (root / "practices" / "mentoring-migrant-workers.md").unlink()
+    build_index(build_request(root), hashing)
+    monkeypatch.setattr(loaded_module, "RELOAD_CHECK_SECONDS", 0.0)
+    gc.disable()
+    try:
+        deadline = time.monotonic() + 10
+        while holder.current().build_id == first.build:
+            assert time.monotonic() < deadline, "the new build never went live"
+            time.sleep(0.05)
+        loading = holder._loading
+        if loading is not None:
+            loading.join()
+        assert old_build() is None
+    finally:
+        gc.enable()
+        gc.unfreeze()
