@@ -49,6 +49,10 @@ MATCH_Z = 1.0
 on the evaluation sets (docs/evaluation), see the module docstring."""
 MIN_BACKGROUND = 256
 """Fewer sampled chunks than this among the allowed ones: sample the allowed rows instead."""
+FEEDBACK_RECORDS = 5
+FEEDBACK_WEIGHT = 0.3
+"""Hybrid search's pseudo-relevance feedback (see with_feedback): records and weight chosen on
+the tune splits of both evaluation sets (docs/evaluation)."""
 PREFERRED_LANGUAGE_BOOST = 1.1
 LANGUAGE_SAMPLE_CHARS = 300
 
@@ -72,6 +76,8 @@ class Query:
     """rrf: the weights of the dense and keyword ranks."""
     centre: bool = False
     """Per-language centring of dense scores (see LoadedIndex.centre)."""
+    feedback: bool = True
+    """hybrid: a second dense pass with pseudo-relevance feedback (see with_feedback)."""
 
 
 @dataclass
@@ -104,6 +110,7 @@ def dense_scores(
     allowed: np.ndarray,
     centre: bool,
     filters: Filters | None = None,
+    feedback: bool = False,
 ) -> Scored:
     """Cosine of the query to chunks (best per allowed document), from the vector store; only
     chunks that stand out of the background count (see the module docstring).
@@ -111,31 +118,77 @@ def dense_scores(
     Selective filters restrict the store's search to the allowed rows; otherwise it
     searches everything and rows of filtered-out documents are skipped. With `centre`,
     the candidates are re-scored on language-centred vectors (the query centred on the
-    mean of its language).
+    mean of its language). With `feedback`, a second pass searches with the query moved
+    toward what the first pass found best (:func:`with_feedback`).
     """
-    scored = Scored()
     allowed_rows = allowed[index.doc_of_row]
+    if not allowed_rows.any():
+        return Scored()
+    raw = _cached_query_vector(embedder, text)
+    probe = Probe(raw, index.centre(raw, language) if centre else raw)
+    rows = candidate_rows(index, probe.raw, allowed_rows, filters)
+    scored = matches(index, probe, rows, allowed_rows, centre)
+    if feedback and scored.score:
+        probe = with_feedback(index, probe, scored, centre)
+        rows = np.union1d(rows, candidate_rows(index, probe.raw, allowed_rows, filters))
+        scored = matches(index, probe, rows, allowed_rows, centre)
+    return scored
+
+
+@dataclass
+class Probe:
+    """A query vector as the vector store searches it (`raw`) and as candidates are scored
+    (`scoring`: centred on the query language's mean when centring, else `raw`)."""
+
+    raw: np.ndarray
+    scoring: np.ndarray
+
+
+def candidate_rows(index: LoadedIndex, vector: np.ndarray, allowed_rows: np.ndarray, filters: Filters | None):
+    """The vector store's nearest chunk rows to `vector` (at most DENSE_CANDIDATES), within the
+    allowed rows when filters are selective."""
     available = int(allowed_rows.sum())
-    if available == 0:
-        return scored
-    vector = _cached_query_vector(embedder, text)
     restrict, wanted = None, min(len(index.chunks), DENSE_CANDIDATES)
     if available < len(index.chunks) * SELECTIVE:
         restrict, wanted = np.flatnonzero(allowed_rows), min(available, DENSE_CANDIDATES)
-    scores, rows = index.vector_store.search(vector[None, :], wanted, restrict, filters)
-    scores, rows = scores[0], rows[0]
+    _, rows = index.vector_store.search(vector[None, :], wanted, restrict, filters)
+    return rows[0][rows[0] >= 0]
+
+
+def scoring_vectors(index: LoadedIndex, rows: np.ndarray, centre: bool) -> np.ndarray:
+    return index.centred_vectors[rows] if centre else index.vector_store.vectors(rows)
+
+
+def matches(index: LoadedIndex, probe: Probe, rows: np.ndarray, allowed_rows: np.ndarray, centre: bool) -> Scored:
+    """Best scoring chunk per allowed document among `rows`, for chunks above the match threshold."""
+    scored = Scored()
+    rows = rows[allowed_rows[rows]]
+    scores = scoring_vectors(index, rows, centre) @ probe.scoring
     background = background_rows(index, allowed_rows)
-    if centre:
-        vector = index.centre(vector, language)
-        # Rows of -1 (fewer found than asked) are skipped below; clip them to index safely.
-        scores = index.centred_vectors[np.maximum(rows, 0)] @ vector
-        threshold = match_threshold(index.centred_vectors[background] @ vector)
-    else:
-        threshold = match_threshold(index.vector_store.vectors(background) @ vector)
+    threshold = match_threshold(scoring_vectors(index, background, centre) @ probe.scoring)
     for score, row in zip(scores, rows, strict=True):
-        if row >= 0 and score >= threshold and allowed_rows[row]:
+        if score >= threshold:
             scored.add(int(index.doc_of_row[row]), int(row), float(score))
     return scored
+
+
+def with_feedback(index: LoadedIndex, probe: Probe, scored: Scored, centre: bool) -> Probe:
+    """Pseudo-relevance feedback (Rocchio): the query moved by FEEDBACK_WEIGHT toward the mean of
+    the best chunks of the FEEDBACK_RECORDS best-scoring records, in both spaces. What the best
+    matches share (the field's terms in every language they are written in) then counts in the
+    second pass, which helps most where the query's own words are few or far from the records'."""
+    best = sorted(scored.score, key=lambda doc: -scored.score[doc])[:FEEDBACK_RECORDS]
+    rows = np.array([scored.row[doc] for doc in best])
+    return Probe(
+        _moved(probe.raw, index.vector_store.vectors(rows)),
+        _moved(probe.scoring, scoring_vectors(index, rows, centre)),
+    )
+
+
+def _moved(query: np.ndarray, toward: np.ndarray) -> np.ndarray:
+    centroid = toward.mean(axis=0)
+    moved = query / np.linalg.norm(query) + FEEDBACK_WEIGHT * centroid / max(np.linalg.norm(centroid), 1e-12)
+    return (moved / np.linalg.norm(moved)).astype(np.float32)
 
 
 def background_rows(index: LoadedIndex, allowed_rows: np.ndarray) -> np.ndarray:
@@ -180,8 +233,9 @@ def search(index: LoadedIndex, embedder: Embedder, query: Query) -> SearchResult
     language = query_language(query.text)
     allowed = index.table.mask(query.filters)
     dense = keyword = Scored()
+    feedback = query.mode == "hybrid" and query.feedback
     if query.mode in ("hybrid", "semantic"):
-        dense = dense_scores(index, embedder, query.text, language, allowed, query.centre, query.filters)
+        dense = dense_scores(index, embedder, query.text, language, allowed, query.centre, query.filters, feedback)
     if query.mode in ("hybrid", "keyword"):
         keyword = keyword_scores(index, query.text, language, allowed, query.filters)
 
@@ -210,6 +264,7 @@ def search(index: LoadedIndex, embedder: Embedder, query: Query) -> SearchResult
             "keyword_rank": keyword_rank.get(group),
             "keyword_score": round(group_keyword[group], 4) if group in group_keyword else None,
             "fused_score": round(fused[group], 6),
+            "dense_feedback": feedback,
             **fusion_explanation(fusion, group),
             "filters_matched": query.filters.matched(documents[doc]),
         }

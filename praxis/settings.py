@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     two weights below."""
     language_share_scale: float = 1.0
     """zscore fusion: the keyword weight per unit of the query language's share of the searched records."""
+    dense_feedback: bool = True
+    """Hybrid search's second dense pass with pseudo-relevance feedback (engine.search.with_feedback;
+    measured in docs/evaluation)."""
     dense_weight: float = 64.0
     keyword_weight: float = 1.0
     """rrf fusion: weights of the two ranks. 64:1 was tuned on the first evaluation set, where

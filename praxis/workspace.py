@@ -79,6 +79,7 @@ class Workspace:
             dense_weight=self.settings.dense_weight,
             keyword_weight=self.settings.keyword_weight,
             centre=self.settings.centre_languages,
+            feedback=self.settings.dense_feedback,
             **options,
         )
 
@@ -90,6 +91,7 @@ class Workspace:
             settings.centre_languages,
             settings.fusion,
             settings.language_share_scale,
+            settings.dense_feedback,
         )
 
     def projects_evaluation_index(self) -> engine.LoadedIndex:

@@ -89,6 +89,11 @@ class Explanation(BaseModel):
     )
     dense_z: float | None = Field(None, description="zscore: the dense score as z-score over the candidates")
     keyword_z: float | None = Field(None, description="zscore: the keyword score as z-score over the candidates")
+    dense_feedback: bool = Field(
+        False,
+        description="hybrid: dense scores from a second pass, the query moved toward its five best matches "
+        "(pseudo-relevance feedback)",
+    )
     filters_matched: list[str]
 
 

@@ -298,3 +298,28 @@ def test_a_replaced_build_is_freed_without_a_garbage_collection(tmp_path, hashin
     finally:
         gc.enable()
         gc.unfreeze()
+
+
+def test_feedback_moves_the_query_toward_its_best_matches_and_only_hybrid_uses_it(hashing_index, hashing):
+    from engine.search import FEEDBACK_RECORDS, Probe, dense_scores, with_feedback
+
+    index = LoadedIndex.open(hashing_index, hashing)
+    allowed = index.table.mask(Filters())
+    text = "housing for Roma families in segregated settlements"
+    first = dense_scores(index, hashing, text, "en", allowed, centre=True)
+    raw = hashing.embed_queries([text])[0]
+    probe = Probe(raw, index.centre(raw, "en"))
+    moved = with_feedback(index, probe, first, centre=True)
+    best = sorted(first.score, key=lambda doc: -first.score[doc])[:FEEDBACK_RECORDS]
+    centroid = index.centred_vectors[[first.row[doc] for doc in best]].mean(axis=0)
+    assert moved.scoring @ centroid > probe.scoring @ centroid  # nearer to what matched best
+    assert moved.scoring @ probe.scoring > 0.8  # and still the query
+    second = dense_scores(index, hashing, text, "en", allowed, centre=True, feedback=True)
+    assert second.score and second.score != first.score
+    explained = {
+        mode: search(index, hashing, Query(text, mode, centre=True)).results[0]["explanation"]["dense_feedback"]
+        for mode in ("hybrid", "semantic")
+    }
+    assert explained == {"hybrid": True, "semantic": False}
+    plain = search(index, hashing, Query(text, "hybrid", centre=True, feedback=False)).results[0]
+    assert plain["explanation"]["dense_feedback"] is False

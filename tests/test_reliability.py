@@ -47,7 +47,9 @@ def test_20_clients_with_a_reindex_in_the_middle_see_no_errors_and_switch_builds
     builds = [build_index(build_request(root, **engine_stores(engine)), hashing).build]
     description = long_description(root)
     stop, seen = threading.Event(), []
-    with live_server(create_app(app_settings(root / "index"), embedder=hashing)) as base:
+    # Room for every client's search: refusals beyond capacity are tests/test_admission.py's subject.
+    settings = app_settings(root / "index", max_queued_searches=CLIENTS)
+    with live_server(create_app(settings, embedder=hashing)) as base:
         clients = [threading.Thread(target=run_client, args=(base, n, description, stop, seen)) for n in range(CLIENTS)]
         for client in clients:
             client.start()

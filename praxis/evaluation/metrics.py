@@ -50,6 +50,8 @@ class Settings:
     centre: bool = False
     fusion: str = "rrf"
     language_share_scale: float = 1.0
+    feedback: bool = False
+    """hybrid: the second dense pass with pseudo-relevance feedback (off for the plain baselines)."""
 
     def query(self, text: str, mode: str, kinds: list[str], depth: int) -> engine.Query:
         """The engine query for `text` with these parameters, over records of `kinds`, `depth` hits."""
@@ -63,6 +65,7 @@ class Settings:
             dense_weight=self.dense_weight,
             keyword_weight=self.keyword_weight,
             centre=self.centre,
+            feedback=self.feedback,
         )
 
 

@@ -38,9 +38,15 @@ def run_evaluation(
         }
     }
     if tune:
-        grid = [metrics.Settings(dense, 1.0, centre) for centre in (False, True) for dense in TUNING_DENSE_WEIGHTS]
+        grid = [
+            metrics.Settings(dense, 1.0, centre, feedback=current.feedback)
+            for centre in (False, True)
+            for dense in TUNING_DENSE_WEIGHTS
+        ]
         grid += [
-            metrics.Settings(64.0, 1.0, centre, "zscore", scale) for centre in (False, True) for scale in TUNING_SCALES
+            metrics.Settings(64.0, 1.0, centre, "zscore", scale, current.feedback)
+            for centre in (False, True)
+            for scale in TUNING_SCALES
         ]
         tuning = metrics.tune(index, model, [q for q in every if q.split == "tune"], progress(grid, "tuning"))
         results["tuning"] = tuning

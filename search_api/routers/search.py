@@ -24,6 +24,7 @@ def run_search(request: SearchRequest, index: engine.LoadedIndex, model, setting
         request.prefer_language,
         fusion=settings.fusion,
         language_share_scale=settings.language_share_scale,
+        feedback=settings.dense_feedback,
         dense_weight=settings.dense_weight,
         keyword_weight=settings.keyword_weight,
         centre=settings.centre_languages,
