@@ -19,6 +19,7 @@ cut from the practice write-ups), with every cache cold:
 - total: one hybrid `search` call over practices and projects with the API's default
   settings (encoding, dense and keyword retrieval, centring, the match set, fusion, facets,
   passages, highlights);
+- total without feedback: the same search without hybrid's second dense pass;
 - floor: encode plus an exact faiss inner-product search of the same vector over every
   chunk, k=10, measured in the same run; ratio = total / floor.
 Per scale also: the build time of each store, the index's recall@10 against exact search,
@@ -183,9 +184,11 @@ def ef_search_sweep(index: LoadedIndex, exact, vectors: np.ndarray) -> dict:
 
 
 def measure(index: LoadedIndex, embedder, queries: list[str], exact) -> dict:
-    encode, total, floor = [], [], []
+    encode, total, floor, plain = [], [], [], []
     settings = Settings()  # the API's defaults: fusion weights, per-language centring
     options = {"dense_weight": settings.dense_weight, "keyword_weight": settings.keyword_weight}
+    options |= {"fusion": settings.fusion, "language_share_scale": settings.language_share_scale}
+    options |= {"feedback": settings.dense_feedback}
     options |= {"centre": settings.centre_languages, "filters": engine.Filters(kinds=["practice", "project"])}
     index.warm(settings.centre_languages)
     for text in queries[:2]:  # warm up the model's buffers
@@ -204,11 +207,17 @@ def measure(index: LoadedIndex, embedder, queries: list[str], exact) -> dict:
         start = time.perf_counter()
         engine.search(index, embedder, engine.Query(text, **options))
         total.append(time.perf_counter() - start)
+        _cached_query_vector.cache_clear()
+        detect.cache_clear()
+        start = time.perf_counter()
+        engine.search(index, embedder, engine.Query(text, **options | {"feedback": False}))
+        plain.append(time.perf_counter() - start)
     retrieval = [t - e for t, e in zip(total, encode, strict=True)]
     result = {
         "encode_ms": percentiles(encode),
         "retrieval_ms": percentiles(retrieval),
         "total_ms": percentiles(total),
+        "total_without_feedback_ms": percentiles(plain),
         "floor_ms": percentiles(floor),
     }
     for cut in ("p50", "p95", "p99"):

