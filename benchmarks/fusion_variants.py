@@ -23,25 +23,21 @@ cross-language queries. Variants (every weight in a grid; choose on tune, read t
 - ``centring a``: semantic on vectors minus ``a`` times their language's mean (1 is the default).
 """
 
-import argparse
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from ranx import Qrels, Run, evaluate
 
 import engine
-from benchmarks.common import ROOT, emit
+from benchmarks.common import emit
+from benchmarks.situations import SITUATIONS, SPLITS, arguments, evaluation_sets
 from engine.fusion import best_per_practice, ranks, reciprocal_rank_fusion, score_fusion, zscores
 from engine.loaded import LoadedIndex
 from engine.search import keyword_scores, language_share, query_language
 from praxis.evaluation import metrics
-from praxis.evaluation.projects import QUERIES, load_project_queries, situation
 from praxis.settings import Settings
 from praxis.workspace import Workspace
 
-SPLITS = ("tune", "test")
-SITUATIONS = ("same-language", "cross-language")
 DEPTH = 100
 
 
@@ -210,20 +206,12 @@ def compare(corpus: Corpus, evidence: list[Evidence]) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--practices-index", type=Path, required=True)
-    parser.add_argument("--out", type=Path)
-    args = parser.parse_args()
+    args = arguments(__doc__)
     workspace = Workspace(Settings())
-    embedder = workspace.embedder
-    practices = Corpus(LoadedIndex.open(args.practices_index, embedder), ("practice",))
-    queries = metrics.load_queries(ROOT / "evaluation" / "queries.yml")
-    situation_of = {q.id: situation(q.language, q.relevant, practices.language_of) for q in queries}
-    results = {"practices": compare(practices, gather(practices, embedder, queries, situation_of))}
-    projects = Corpus(workspace.projects_evaluation_index(), ("project",))
-    queries = load_project_queries(QUERIES)
-    evidence = gather(projects, embedder, queries, {q.id: q.situation for q in queries})
-    results["projects"] = compare(projects, evidence)
+    results = {}
+    for name, index, queries, situation_of, kinds in evaluation_sets(workspace, args.practices_index):
+        corpus = Corpus(index, kinds)
+        results[name] = compare(corpus, gather(corpus, workspace.embedder, queries, situation_of))
     emit(results, args.out)
 
 

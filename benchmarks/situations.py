@@ -50,23 +50,32 @@ def table(index: LoadedIndex, embedder, queries: list, situation_of: dict, curre
     return out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def arguments(description: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--practices-index", type=Path, required=True)
     parser.add_argument("--out", type=Path)
-    args = parser.parse_args()
-    workspace = Workspace(Settings())
-    embedder, current = workspace.embedder, workspace.evaluation_settings()
-    results = {}
-    practices = LoadedIndex.open(args.practices_index, embedder)
+    return parser.parse_args()
+
+
+def evaluation_sets(workspace: Workspace, practices_index: Path):
+    """Both sets, each as (name, index, queries, {query id: situation}, record kinds searched)."""
+    practices = LoadedIndex.open(practices_index, workspace.embedder)
     queries = metrics.load_queries(ROOT / "evaluation" / "queries.yml")
     language_of = metrics.record_languages(practices)
     situation_of = {q.id: situation(q.language, q.relevant, language_of) for q in queries}
-    results["practices"] = table(practices, embedder, queries, situation_of, current, ("practice",))
-    projects = workspace.projects_evaluation_index()
+    yield "practices", practices, queries, situation_of, ("practice",)
     queries = load_project_queries(QUERIES)
-    situation_of = {q.id: q.situation for q in queries}
-    results["projects"] = table(projects, embedder, queries, situation_of, current, ("project",))
+    yield "projects", workspace.projects_evaluation_index(), queries, {q.id: q.situation for q in queries}, ("project",)
+
+
+def main() -> None:
+    args = arguments(__doc__)
+    workspace = Workspace(Settings())
+    embedder, current = workspace.embedder, workspace.evaluation_settings()
+    results = {
+        name: table(index, embedder, queries, situation_of, current, kinds)
+        for name, index, queries, situation_of, kinds in evaluation_sets(workspace, args.practices_index)
+    }
     text = json.dumps(results, indent=2) + "\n"
     if args.out:
         args.out.write_text(text, encoding="utf-8")
