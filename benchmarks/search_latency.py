@@ -186,10 +186,7 @@ def ef_search_sweep(index: LoadedIndex, exact, vectors: np.ndarray) -> dict:
 def measure(index: LoadedIndex, embedder, queries: list[str], exact) -> dict:
     encode, total, floor, plain = [], [], [], []
     settings = Settings()  # the API's defaults: fusion weights, per-language centring
-    options = {"dense_weight": settings.dense_weight, "keyword_weight": settings.keyword_weight}
-    options |= {"fusion": settings.fusion, "language_share_scale": settings.language_share_scale}
-    options |= {"feedback": settings.dense_feedback}
-    options |= {"centre": settings.centre_languages, "filters": engine.Filters(kinds=["practice", "project"])}
+    options = settings.search_options() | {"filters": engine.Filters(kinds=["practice", "project"])}
     index.warm(settings.centre_languages)
     for text in queries[:2]:  # warm up the model's buffers
         engine.search(index, embedder, engine.Query(text, **options))

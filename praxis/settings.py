@@ -110,6 +110,18 @@ class Settings(BaseSettings):
     max_query_chars: int = 4_000
     max_page_size: int = 50
 
+    def search_options(self) -> dict:
+        """How searches rank, as the keyword arguments of `engine.Query` (and of the evaluation's
+        settings, which use the same names): fusion, its weights, centring, dense feedback."""
+        return {
+            "fusion": self.fusion,
+            "language_share_scale": self.language_share_scale,
+            "dense_weight": self.dense_weight,
+            "keyword_weight": self.keyword_weight,
+            "centre": self.centre_languages,
+            "feedback": self.dense_feedback,
+        }
+
     @model_validator(mode="after")
     def _engine_stores(self) -> "Settings":
         if self.engine == "typesense":

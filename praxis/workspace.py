@@ -70,29 +70,10 @@ class Workspace:
 
     def query(self, text: str, mode: str = "hybrid", filters: engine.Filters | None = None, **options) -> engine.Query:
         """A search query with the fusion and centring settings in force."""
-        return engine.Query(
-            text,
-            mode,
-            filters or engine.Filters(),
-            fusion=self.settings.fusion,
-            language_share_scale=self.settings.language_share_scale,
-            dense_weight=self.settings.dense_weight,
-            keyword_weight=self.settings.keyword_weight,
-            centre=self.settings.centre_languages,
-            feedback=self.settings.dense_feedback,
-            **options,
-        )
+        return engine.Query(text, mode, filters or engine.Filters(), **self.settings.search_options() | options)
 
     def evaluation_settings(self) -> EvaluationSettings:
-        settings = self.settings
-        return EvaluationSettings(
-            settings.dense_weight,
-            settings.keyword_weight,
-            settings.centre_languages,
-            settings.fusion,
-            settings.language_share_scale,
-            settings.dense_feedback,
-        )
+        return EvaluationSettings(**self.settings.search_options())
 
     def projects_evaluation_index(self) -> engine.LoadedIndex:
         """The evaluation index of the projects set (built, or brought up to date, under the cache

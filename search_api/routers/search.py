@@ -22,12 +22,7 @@ def run_search(request: SearchRequest, index: engine.LoadedIndex, model, setting
         request.page,
         request.page_size,
         request.prefer_language,
-        fusion=settings.fusion,
-        language_share_scale=settings.language_share_scale,
-        feedback=settings.dense_feedback,
-        dense_weight=settings.dense_weight,
-        keyword_weight=settings.keyword_weight,
-        centre=settings.centre_languages,
+        **settings.search_options(),
     )
     result = engine.search(index, model, query)
     return SearchResponse(index_build=index.build_id, query=request.q, mode=request.mode, **result.__dict__)
