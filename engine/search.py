@@ -126,12 +126,13 @@ def dense_scores(
         return Scored()
     raw = _cached_query_vector(embedder, text)
     probe = Probe(raw, index.centre(raw, language) if centre else raw)
+    background = scoring_vectors(index, background_rows(index, allowed_rows), centre)
     rows = candidate_rows(index, probe.raw, allowed_rows, filters)
-    scored = matches(index, probe, rows, allowed_rows, centre)
+    scored = matches(index, probe, rows, allowed_rows, background, centre)
     if feedback and scored.score:
         probe = with_feedback(index, probe, scored, centre)
         rows = np.union1d(rows, candidate_rows(index, probe.raw, allowed_rows, filters))
-        scored = matches(index, probe, rows, allowed_rows, centre)
+        scored = matches(index, probe, rows, allowed_rows, background, centre)
     return scored
 
 
@@ -159,13 +160,20 @@ def scoring_vectors(index: LoadedIndex, rows: np.ndarray, centre: bool) -> np.nd
     return index.centred_vectors[rows] if centre else index.vector_store.vectors(rows)
 
 
-def matches(index: LoadedIndex, probe: Probe, rows: np.ndarray, allowed_rows: np.ndarray, centre: bool) -> Scored:
-    """Best scoring chunk per allowed document among `rows`, for chunks above the match threshold."""
+def matches(
+    index: LoadedIndex,
+    probe: Probe,
+    rows: np.ndarray,
+    allowed_rows: np.ndarray,
+    background: np.ndarray,
+    centre: bool,
+) -> Scored:
+    """Best scoring chunk per allowed document among `rows`, for chunks above the match threshold
+    that `background` (the scoring vectors of background_rows) sets for this probe."""
     scored = Scored()
     rows = rows[allowed_rows[rows]]
     scores = scoring_vectors(index, rows, centre) @ probe.scoring
-    background = background_rows(index, allowed_rows)
-    threshold = match_threshold(scoring_vectors(index, background, centre) @ probe.scoring)
+    threshold = match_threshold(background @ probe.scoring)
     for score, row in zip(scores, rows, strict=True):
         if score >= threshold:
             scored.add(int(index.doc_of_row[row]), int(row), float(score))
