@@ -12,7 +12,7 @@ its language versions counts once.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -54,19 +54,9 @@ class Settings:
     """hybrid: the second dense pass with pseudo-relevance feedback (off for the plain baselines)."""
 
     def query(self, text: str, mode: str, kinds: list[str], depth: int) -> engine.Query:
-        """The engine query for `text` with these parameters, over records of `kinds`, `depth` hits."""
-        return engine.Query(
-            text,
-            mode,
-            engine.Filters(kinds=list(kinds)),
-            page_size=depth,
-            fusion=self.fusion,
-            language_share_scale=self.language_share_scale,
-            dense_weight=self.dense_weight,
-            keyword_weight=self.keyword_weight,
-            centre=self.centre,
-            feedback=self.feedback,
-        )
+        """The engine query for `text` with these parameters (named as the query's own), over
+        records of `kinds`, `depth` hits."""
+        return engine.Query(text, mode, engine.Filters(kinds=list(kinds)), page_size=depth, **asdict(self))
 
 
 @dataclass
