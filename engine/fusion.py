@@ -5,7 +5,9 @@ per practice (a practice scores by its best language version), ranks, and two fu
 
 - weighted reciprocal rank fusion ``w_dense / (K + dense_rank) + w_keyword / (K + keyword_rank)``;
 - calibrated score fusion (the default, see docs/evaluation): each retriever's practice scores
-  turned into z-scores over the query's candidates, ``z_dense + w * z_keyword``, where the keyword
+  turned into z-scores over the query's candidates, ``z_dense + w * z_keyword + t * z_terminology``
+  (the last from the query's expansion into other languages, :mod:`engine.terminology`; ``t`` a
+  constant weight), where the keyword
   weight ``w`` is the share of the searched records written in the query's language times a scale
   (:func:`language_share_weight`). Keywords match within a language (the stores' analysers are per
   language): when few of the searched records are in the query's language a keyword ranking
@@ -76,17 +78,16 @@ def language_share_weight(share: float, scale: float) -> float:
 
 
 def score_fusion(
-    dense: dict[str, float], keyword: dict[str, float], keyword_weight: float
-) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
-    """Practice scores ``z_dense + keyword_weight * z_keyword`` and the two z-score maps.
+    lists: dict[str, dict[str, float]], weights: dict[str, float]
+) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+    """Practice scores ``sum of weights[name] * z[name]`` over the named lists, and each list's z-scores.
 
     The z-scores are over each list's own candidates; a practice absent from a list gets that
-    list's lowest z-score (it scored below every candidate the list kept).
+    list's lowest z-score (it scored below every candidate the list kept). An empty list adds
+    nothing.
     """
-    dense_z, keyword_z = zscores(dense), zscores(keyword)
-    floor_dense, floor_keyword = min(dense_z.values(), default=0.0), min(keyword_z.values(), default=0.0)
-    fused = {
-        key: dense_z.get(key, floor_dense) + keyword_weight * keyword_z.get(key, floor_keyword)
-        for key in dense_z | keyword_z
-    }
-    return fused, dense_z, keyword_z
+    zmaps = {name: zscores(scores) for name, scores in lists.items()}
+    floors = {name: min(z.values(), default=0.0) for name, z in zmaps.items()}
+    candidates = set().union(*zmaps.values())
+    fused = {key: sum(weights[name] * z.get(key, floors[name]) for name, z in zmaps.items()) for key in candidates}
+    return fused, zmaps

@@ -32,6 +32,7 @@ from engine.fusion import (
     score_fusion,
 )
 from engine.loaded import SIMILARITY_SAMPLE, LoadedIndex
+from engine.terminology import Expansion, default_terminology
 from indexer.embedders import Embedder
 from indexer.facets import Filters
 from indexer.language import detect
@@ -78,6 +79,9 @@ class Query:
     """Per-language centring of dense scores (see LoadedIndex.centre)."""
     feedback: bool = True
     """hybrid: a second dense pass with pseudo-relevance feedback (see with_feedback)."""
+    terminology_weight: float = 0.0
+    """hybrid, zscore: the weight of the keyword matches of the query's expansion through the
+    field's terminology into every language (engine.terminology); 0 expands nothing."""
 
 
 @dataclass
@@ -88,6 +92,9 @@ class SearchResult:
     page_size: int
     results: list[dict]
     facets: dict[str, dict[str, int]]
+    expansion: dict | None = None
+    """The concepts the query named and the languages they were searched in (engine.terminology),
+    or None when it was not expanded."""
 
 
 @lru_cache(maxsize=1024)
@@ -235,13 +242,36 @@ def keyword_scores(
     return scored
 
 
+def terminology_scores(
+    index: LoadedIndex, expansion: Expansion, allowed: np.ndarray, filters: Filters | None
+) -> Scored:
+    """BM25 of the expansion's terms to chunks, each language's terms searched with that language's
+    analyser (best chunk per allowed document)."""
+    scored = Scored()
+    for language, terms in expansion.terms.items():
+        found = keyword_scores(index, " ".join(terms), language, allowed, filters)
+        for doc, score in found.score.items():
+            scored.add(doc, found.row[doc], score)
+    return scored
+
+
+def searched_languages(index: LoadedIndex, allowed: np.ndarray) -> set[str]:
+    """The languages the allowed records are written in."""
+    column = index.table.columns["language"]
+    return {column.values[code] for code in np.unique(column.value_codes[allowed[column.positions]])}
+
+
 def search(index: LoadedIndex, embedder: Embedder, query: Query) -> SearchResult:
     """Run one query; see the module docstring."""
     documents = index.documents
     language = query_language(query.text)
     allowed = index.table.mask(query.filters)
-    dense = keyword = Scored()
+    dense = keyword = terminology = Scored()
     feedback = query.mode == "hybrid" and query.feedback
+    expansion = Expansion()
+    if query.mode == "hybrid" and query.fusion == "zscore" and query.terminology_weight > 0:
+        expansion = default_terminology().expand(query.text, language).within(searched_languages(index, allowed))
+        terminology = terminology_scores(index, expansion, allowed, query.filters)
     if query.mode in ("hybrid", "semantic"):
         dense = dense_scores(index, embedder, query.text, language, allowed, query.centre, query.filters, feedback)
     if query.mode in ("hybrid", "keyword"):
@@ -249,11 +279,14 @@ def search(index: LoadedIndex, embedder: Embedder, query: Query) -> SearchResult
 
     # Practice level: every language version is the same practice; its score is its best version's.
     groups: dict[str, list[int]] = defaultdict(list)
-    for doc in set(dense.score) | set(keyword.score):
+    for doc in set(dense.score) | set(keyword.score) | set(terminology.score):
         groups[documents[doc].group_id].append(doc)
     group_dense, group_keyword = best_per_practice(dense, documents), best_per_practice(keyword, documents)
+    group_terminology = best_per_practice(terminology, documents)
     dense_rank, keyword_rank = ranks(group_dense), ranks(group_keyword)
-    fusion = fuse(index, query, language, allowed, group_dense, group_keyword, dense_rank, keyword_rank)
+    fusion = fuse(
+        index, query, language, allowed, group_dense, group_keyword, group_terminology, dense_rank, keyword_rank
+    )
     fused = fusion.pop("scores")
     if query.prefer_language:
         for group, docs in groups.items():
@@ -265,7 +298,7 @@ def search(index: LoadedIndex, embedder: Embedder, query: Query) -> SearchResult
     start = (query.page - 1) * query.page_size
     results = []
     for group in ordered[start : start + query.page_size]:
-        doc = _representative(groups[group], dense, keyword, index, query)
+        doc = _representative(groups[group], (dense, keyword, terminology), index, query)
         explanation = {
             "dense_rank": dense_rank.get(group),
             "dense_score": round(group_dense[group], 4) if group in group_dense else None,
@@ -276,7 +309,9 @@ def search(index: LoadedIndex, embedder: Embedder, query: Query) -> SearchResult
             **fusion_explanation(fusion, group),
             "filters_matched": query.filters.matched(documents[doc]),
         }
-        passages = passages_of(index, doc, dense, keyword, query.text)
+        passages = passages_of(
+            index, doc, {"semantic": dense, "keyword": keyword, "terminology": terminology}, query.text, expansion
+        )
         results.append(result(index, doc, round(primary[group], 6), passages, explanation))
     return SearchResult(
         query_language=language,
@@ -285,6 +320,7 @@ def search(index: LoadedIndex, embedder: Embedder, query: Query) -> SearchResult
         page_size=query.page_size,
         results=results,
         facets=facet_counts(index, ordered, allowed),
+        expansion=expansion.explained() if expansion.concepts else None,
     )
 
 
@@ -304,6 +340,7 @@ def fuse(
     allowed: np.ndarray,
     group_dense: dict[str, float],
     group_keyword: dict[str, float],
+    group_terminology: dict[str, float],
     dense_rank: dict[str, int],
     keyword_rank: dict[str, int],
 ) -> dict:
@@ -314,23 +351,29 @@ def fuse(
         return {"scores": scores, "fusion": "rrf", **weights}
     share = language_share(index, language, allowed)
     weight = language_share_weight(share, query.language_share_scale)
-    scores, dense_z, keyword_z = score_fusion(group_dense, group_keyword, weight)
+    weights = {"dense": 1.0, "keyword": weight, "terminology": query.terminology_weight}
+    lists = {"dense": group_dense, "keyword": group_keyword, "terminology": group_terminology}
+    scores, zmaps = score_fusion(lists, weights)
     return {
         "scores": scores,
         "fusion": "zscore",
         "query_language_share": round(share, 4),
         "dense_weight": 1.0,
         "keyword_weight": round(weight, 4),
-        "dense_z": dense_z,
-        "keyword_z": keyword_z,
+        "terminology_weight": query.terminology_weight,
+        **{f"{name}_z": zmaps[name] for name in Z_LISTS},
     }
+
+
+Z_LISTS = ("dense", "keyword", "terminology")
 
 
 def fusion_explanation(fusion: dict, group: str) -> dict:
     """The fusion's part of a hit's explanation: the method, its weights and, for score fusion,
     the hit's two z-scores (None for a list the practice is not in)."""
-    explained = {key: value for key, value in fusion.items() if key not in ("dense_z", "keyword_z")}
-    for name in ("dense_z", "keyword_z"):
+    names = [f"{name}_z" for name in Z_LISTS]
+    explained = {key: value for key, value in fusion.items() if key not in names}
+    for name in names:
         if name in fusion:
             value = fusion[name].get(group)
             explained[name] = None if value is None else round(value, 4)
@@ -349,17 +392,22 @@ def facet_counts(index: LoadedIndex, groups: list[str], allowed: np.ndarray) -> 
     return index.table.facet_counts(positions[kept], codes[kept])
 
 
-def _representative(docs: list[int], dense: Scored, keyword: Scored, index: LoadedIndex, query: Query) -> int:
-    """The version to show: the preferred language's if asked and present, else the best scoring."""
+def _representative(docs: list[int], retrieved: tuple[Scored, ...], index: LoadedIndex, query: Query) -> int:
+    """The version to show: the preferred language's if asked and present, else the best scoring
+    (by the retrievers in `retrieved` order)."""
     if query.prefer_language:
         preferred = [d for d in docs if index.documents[d].language == query.prefer_language]
         docs = preferred or docs
-    return max(docs, key=lambda d: (dense.score.get(d, -np.inf), keyword.score.get(d, -np.inf)))
+    return max(docs, key=lambda d: tuple(scored.score.get(d, -np.inf) for scored in retrieved))
 
 
-def passages_of(index: LoadedIndex, doc: int, dense: Scored, keyword: Scored, query_text: str) -> list[dict]:
-    """The chunks that matched a document (its first chunk if it matched through another version)."""
-    rows = list(dict.fromkeys(r for r in (dense.row.get(doc), keyword.row.get(doc)) if r is not None))
+def passages_of(
+    index: LoadedIndex, doc: int, retrieved: dict[str, Scored], query_text: str, expansion: Expansion = Expansion()
+) -> list[dict]:
+    """The chunks that matched a document (its first chunk if it matched through another version);
+    each names the retrievers that found it, and highlights the query's words and the expansion's
+    terms in the chunk's language."""
+    rows = list(dict.fromkeys(r for scored in retrieved.values() if (r := scored.row.get(doc)) is not None))
     if not rows:
         rows = [int(index.chunk_rows_by_doc[index.documents[doc].id][0])]
     passages = []
@@ -374,10 +422,10 @@ def passages_of(index: LoadedIndex, doc: int, dense: Scored, keyword: Scored, qu
                 "line_start": chunk.line_start,
                 "line_end": chunk.line_end,
                 "language": chunk.language,
-                "highlights": index.keyword_store.highlight(chunk.text, query_text, chunk.language),
-                "matched_by": [
-                    name for name, s in (("semantic", dense), ("keyword", keyword)) if s.row.get(doc) == row
-                ],
+                "highlights": index.keyword_store.highlight(
+                    chunk.text, " ".join([query_text, *expansion.terms.get(chunk.language, [])]), chunk.language
+                ),
+                "matched_by": [name for name, scored in retrieved.items() if scored.row.get(doc) == row],
             }
         )
     return passages

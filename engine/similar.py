@@ -37,7 +37,7 @@ def similar(index: LoadedIndex, doc_id: str, k: int, filters: Filters) -> list[d
             "fused_score": score,
             "filters_matched": [],
         }
-        passages = passages_of(index, position, scored, Scored(), document.title)
+        passages = passages_of(index, position, {"semantic": scored}, document.title)
         hits.append(result(index, position, score, passages, explanation))
     return hits
 

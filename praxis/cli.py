@@ -308,12 +308,20 @@ def search(
     if as_json:
         typer.echo(
             json.dumps(
-                {"query_language": result.query_language, "total": result.total, "results": result.results},
+                {
+                    "query_language": result.query_language,
+                    "total": result.total,
+                    "expansion": result.expansion,
+                    "results": result.results,
+                },
                 indent=2,
                 ensure_ascii=False,
             )
         )
         return
+    if result.expansion:
+        concepts = ", ".join(result.expansion["concepts"])
+        typer.echo(f"expanded: {concepts} (searched in {len(result.expansion['languages'])} languages)")
     for rank, hit in enumerate(result.results, start=1):
         other = ", ".join(v["language"] for v in hit["versions"])
         label = "funded project, not validated: " if hit["kind"] == "project" else ""

@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     dense_feedback: bool = True
     """Hybrid search's second dense pass with pseudo-relevance feedback (engine.search.with_feedback;
     measured in docs/evaluation)."""
+    terminology_weight: float = 0.0
+    """zscore fusion: the weight of the keyword matches of the query's expansion through the
+    field's terminology into every language (engine.terminology); 0 turns expansion off."""
     dense_weight: float = 64.0
     keyword_weight: float = 1.0
     """rrf fusion: weights of the two ranks. 64:1 was tuned on the first evaluation set, where
@@ -120,6 +123,7 @@ class Settings(BaseSettings):
             "keyword_weight": self.keyword_weight,
             "centre": self.centre_languages,
             "feedback": self.dense_feedback,
+            "terminology_weight": self.terminology_weight,
         }
 
     @model_validator(mode="after")

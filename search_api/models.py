@@ -67,7 +67,10 @@ class Passage(BaseModel):
     line_end: int
     language: str | None
     highlights: list[list[int]] = Field(description="[start, end) character spans of matched query terms")
-    matched_by: list[Literal["semantic", "keyword"]]
+    matched_by: list[Literal["semantic", "keyword", "terminology"]] = Field(
+        description="The retrievers that found this passage: dense, the query's keywords, or the terms of "
+        "the query's expansion in the passage's language (see SearchResponse.expansion)"
+    )
 
 
 class Explanation(BaseModel):
@@ -76,8 +79,8 @@ class Explanation(BaseModel):
     keyword_rank: int | None
     keyword_score: float | None = Field(description="BM25F score of the best chunk")
     fused_score: float = Field(
-        description="The hybrid score: dense_z + keyword_weight * keyword_z (fusion zscore) or the weighted "
-        "reciprocal rank fusion of the two ranks (fusion rrf)"
+        description="The hybrid score: dense_z + keyword_weight * keyword_z + terminology_weight * "
+        "terminology_z (fusion zscore) or the weighted reciprocal rank fusion of the two ranks (fusion rrf)"
     )
     fusion: Literal["zscore", "rrf"] | None = Field(None, description="How search joined the two rankings")
     dense_weight: float | None = None
@@ -89,6 +92,12 @@ class Explanation(BaseModel):
     )
     dense_z: float | None = Field(None, description="zscore: the dense score as z-score over the candidates")
     keyword_z: float | None = Field(None, description="zscore: the keyword score as z-score over the candidates")
+    terminology_weight: float | None = Field(
+        None, description="zscore: the weight of the matches of the query's expansion into other languages"
+    )
+    terminology_z: float | None = Field(
+        None, description="zscore: the expansion's keyword score as z-score over its candidates"
+    )
     dense_feedback: bool = Field(
         False,
         description="hybrid: dense scores from a second pass, the query moved toward its five best matches "
@@ -144,6 +153,14 @@ class SearchHit(BaseModel):
     explanation: Explanation
 
 
+class Expansion(BaseModel):
+    concepts: dict[str, str] = Field(
+        description="Concept key (engine/terminology.yml, or vocabulary:term of the taxonomy) -> the query's "
+        "words that named it, as matched (folded to ASCII, cut to their first six letters)"
+    )
+    languages: list[str] = Field(description="The languages whose terms for these concepts were searched")
+
+
 class SearchResponse(BaseModel):
     index_build: str = Field(description="The index build that answered (changes when `praxis index` swaps)")
     query: str
@@ -157,6 +174,9 @@ class SearchResponse(BaseModel):
     page_size: int
     results: list[SearchHit]
     facets: dict[str, dict[str, int]] = Field(description="Counts over every matching record, not just this page")
+    expansion: Expansion | None = Field(
+        None, description="hybrid: the field's concepts the query named, searched by their terms in every language"
+    )
 
 
 class SectionOut(BaseModel):

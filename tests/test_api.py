@@ -39,6 +39,18 @@ def test_search_get_returns_practices_with_passages_versions_and_explanations(ap
     assert explanation["fused_score"] == pytest.approx(expected, abs=1e-3)
 
 
+def test_an_expanded_search_says_which_concepts_it_searched_in_which_languages(engine_index, hashing):
+    """With the terminology weighted, a Hungarian description finds the Portuguese practice by the
+    glossary's terms, on either engine; the response names the concepts and the passage says so."""
+    query = {"q": "mentorálás és támogatás migránsoknak munkahelyeken", "page_size": 20}
+    with in_process(create_app(app_settings(engine_index, terminology_weight=0.5), embedder=hashing)) as client:
+        body = client.get("/api/search", params=query).json()
+    assert {"mentoring", "migrants"} <= set(body["expansion"]["concepts"]) and "pt" in body["expansion"]["languages"]
+    found = next(hit for hit in body["results"] if hit["group_id"] == "mentoring-migrant-workers")
+    assert any("terminology" in passage["matched_by"] for passage in found["passages"])
+    assert found["explanation"]["terminology_weight"] == 0.5 and found["explanation"]["terminology_z"] is not None
+
+
 def test_translations_are_one_result(api):
     body = api.get("/api/search", params={"q": "housing social rental flat Roma families", "page_size": 50}).json()
     groups = [hit["group_id"] for hit in body["results"]]

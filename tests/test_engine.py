@@ -59,13 +59,17 @@ def test_zscores_centre_and_scale_each_list_and_a_constant_list_gives_zeros():
 
 def test_score_fusion_adds_weighted_zscores_and_gives_an_absent_practice_the_lists_floor():
     dense, keyword = {"a": 0.9, "b": 0.5, "c": 0.4}, {"b": 30.0, "d": 10.0}
-    fused, dense_z, keyword_z = score_fusion(dense, keyword, keyword_weight=0.5)
-    assert fused["b"] == pytest.approx(dense_z["b"] + 0.5 * keyword_z["b"])
-    assert fused["a"] == pytest.approx(dense_z["a"] + 0.5 * keyword_z["d"])  # "a" has no keyword hit
-    assert fused["d"] == pytest.approx(dense_z["c"] + 0.5 * keyword_z["d"])  # "d" no dense match
-    assert score_fusion(dense, keyword, 0.0)[0]["a"] == pytest.approx(dense_z["a"])
+    lists = {"dense": dense, "keyword": keyword, "terminology": {}}
+    fused, z = score_fusion(lists, {"dense": 1.0, "keyword": 0.5, "terminology": 3.0})
+    assert fused["b"] == pytest.approx(z["dense"]["b"] + 0.5 * z["keyword"]["b"])
+    assert fused["a"] == pytest.approx(z["dense"]["a"] + 0.5 * z["keyword"]["d"])  # "a" has no keyword hit
+    assert fused["d"] == pytest.approx(z["dense"]["c"] + 0.5 * z["keyword"]["d"])  # "d" no dense match
+    assert z["terminology"] == {}  # an empty list adds nothing, whatever its weight
+    assert score_fusion(lists, {"dense": 1.0, "keyword": 0.0, "terminology": 0.0})[0]["a"] == pytest.approx(
+        z["dense"]["a"]
+    )
     # A strong keyword hit overtakes a dense leader only with enough weight.
-    heavy = score_fusion(dense, keyword, 4.0)[0]
+    heavy = score_fusion(lists, {"dense": 1.0, "keyword": 4.0, "terminology": 0.0})[0]
     assert max(fused, key=fused.get) == "a" and max(heavy, key=heavy.get) == "b"
 
 

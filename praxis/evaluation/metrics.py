@@ -52,6 +52,8 @@ class Settings:
     language_share_scale: float = 1.0
     feedback: bool = False
     """hybrid: the second dense pass with pseudo-relevance feedback (off for the plain baselines)."""
+    terminology_weight: float = 0.0
+    """hybrid: the weight of the query's expansion through the terminology (off for the baselines)."""
 
     def query(self, text: str, mode: str, kinds: list[str], depth: int) -> engine.Query:
         """The engine query for `text` with these parameters (named as the query's own), over
