@@ -28,25 +28,31 @@ SITUATIONS = ("same-language", "cross-language")
 
 def table(index: LoadedIndex, embedder, queries: list, situation_of: dict, current, kinds) -> dict:
     """{system: {split: {situation: {"queries", "ndcg@10", "bias"}}}}."""
+    return {
+        name: system_figures(index, embedder, queries, situation_of, mode, settings, kinds)
+        for name, (mode, settings) in projects_systems(current).items()
+    }
+
+
+def system_figures(index: LoadedIndex, embedder, queries: list, situation_of: dict, mode, settings, kinds) -> dict:
+    """One system's {split: {situation: {"queries", "ndcg@10", "bias"}}}."""
     language_of = metrics.record_languages(index)
+    produced = metrics.run_queries(index, embedder, queries, mode, settings, kinds=kinds)
     out = {}
-    for name, (mode, settings) in projects_systems(current).items():
-        produced = metrics.run_queries(index, embedder, queries, mode, settings, kinds=kinds)
-        out[name] = {}
-        for split in SPLITS:
-            out[name][split] = {}
-            for where in SITUATIONS:
-                chosen = [q for q in queries if q.split == split and situation_of[q.id] == where]
-                if not chosen:
-                    continue
-                scored = metrics.score(chosen, produced, language_of)
-                bias = scored.language_bias
-                ratio = bias["top10_share_in_query_language"] / max(bias["relevant_share_in_query_language"], 1e-9)
-                out[name][split][where] = {
-                    "queries": len(chosen),
-                    "ndcg@10": scored.overall.get("ndcg@10"),
-                    "bias": round(ratio, 2),
-                }
+    for split in SPLITS:
+        out[split] = {}
+        for where in SITUATIONS:
+            chosen = [q for q in queries if q.split == split and situation_of[q.id] == where]
+            if not chosen:
+                continue
+            scored = metrics.score(chosen, produced, language_of)
+            bias = scored.language_bias
+            ratio = bias["top10_share_in_query_language"] / max(bias["relevant_share_in_query_language"], 1e-9)
+            out[split][where] = {
+                "queries": len(chosen),
+                "ndcg@10": scored.overall.get("ndcg@10"),
+                "bias": round(ratio, 2),
+            }
     return out
 
 
