@@ -112,7 +112,14 @@ class LoadedIndex:
     def warm(self, centre: bool) -> "LoadedIndex":
         """Build the arrays searches use (filters, facets, lookups; centred vectors if `centre`)
         now, so that no request pays for them."""
-        for name in ("table", "group_positions", "similarity_sample", "doc_of_row", "chunk_rows_by_doc"):
+        for name in (
+            "table",
+            "group_positions",
+            "similarity_sample",
+            "doc_of_row",
+            "project_rows",
+            "chunk_rows_by_doc",
+        ):
             getattr(self, name)
         if centre:
             self.centred_vectors  # noqa: B018 (a cached property: computing it is the point)
@@ -151,6 +158,11 @@ class LoadedIndex:
     @cached_property
     def doc_of_row(self) -> np.ndarray:
         return np.array([self.position[c.doc_id] for c in self.chunks])
+
+    @cached_property
+    def project_rows(self) -> np.ndarray:
+        """Per chunk row, whether it belongs to a funded project's record."""
+        return np.array([d.kind == "project" for d in self.documents], dtype=bool)[self.doc_of_row]
 
 
 class IndexHolder:

@@ -79,6 +79,9 @@ class Query:
     """Per-language centring of dense scores (see LoadedIndex.centre)."""
     feedback: bool = True
     """hybrid: a second dense pass with pseudo-relevance feedback (see with_feedback)."""
+    project_raw_similarity: float = 0.0
+    """hybrid with centring: how much of a project record's dense score comes from the raw
+    (uncentred) similarity, the rest from the centred one (see Background.mixed)."""
     terminology_weight: float = 0.0
     """hybrid, zscore: the weight of the keyword matches of the query's expansion through the
     field's terminology into every language (engine.terminology); 0 expands nothing."""
@@ -118,6 +121,7 @@ def dense_scores(
     centre: bool,
     filters: Filters | None = None,
     feedback: bool = False,
+    project_raw_similarity: float = 0.0,
 ) -> Scored:
     """Cosine of the query to chunks (best per allowed document), from the vector store; only
     chunks that stand out of the background count (see the module docstring).
@@ -126,20 +130,21 @@ def dense_scores(
     searches everything and rows of filtered-out documents are skipped. With `centre`,
     the candidates are re-scored on language-centred vectors (the query centred on the
     mean of its language). With `feedback`, a second pass searches with the query moved
-    toward what the first pass found best (:func:`with_feedback`).
+    toward what the first pass found best (:func:`with_feedback`). With `project_raw_similarity`
+    (and `centre`), project records score partly by their raw similarity (:meth:`Background.mixed`).
     """
     allowed_rows = allowed[index.doc_of_row]
     if not allowed_rows.any():
         return Scored()
     raw = _cached_query_vector(embedder, text)
     probe = Probe(raw, index.centre(raw, language) if centre else raw)
-    background = scoring_vectors(index, background_rows(index, allowed_rows), centre)
+    background = Background.of(index, background_rows(index, allowed_rows), centre, project_raw_similarity)
     rows = candidate_rows(index, probe.raw, allowed_rows, filters)
-    scored = matches(index, probe, rows, allowed_rows, background, centre)
+    scored = matches(index, probe, rows, allowed_rows, background)
     if feedback and scored.score:
         probe = with_feedback(index, probe, scored, centre)
         rows = np.union1d(rows, candidate_rows(index, probe.raw, allowed_rows, filters))
-        scored = matches(index, probe, rows, allowed_rows, background, centre)
+        scored = matches(index, probe, rows, allowed_rows, background)
     return scored
 
 
@@ -167,20 +172,59 @@ def scoring_vectors(index: LoadedIndex, rows: np.ndarray, centre: bool) -> np.nd
     return index.centred_vectors[rows] if centre else index.vector_store.vectors(rows)
 
 
+@dataclass
+class Background:
+    """The vectors of background_rows that calibrate a query's similarities: as scored (centred
+    when centring) and, when project records also score by their raw similarity, raw."""
+
+    centre: bool
+    scoring: np.ndarray
+    raw: np.ndarray | None
+    project_raw_similarity: float
+
+    @classmethod
+    def of(cls, index: LoadedIndex, rows: np.ndarray, centre: bool, project_raw_similarity: float) -> "Background":
+        mixing = centre and project_raw_similarity > 0
+        raw = index.vector_store.vectors(rows) if mixing else None
+        return cls(centre, scoring_vectors(index, rows, centre), raw, project_raw_similarity if mixing else 0.0)
+
+    def threshold(self, probe: Probe) -> float:
+        return match_threshold(self.scoring @ probe.scoring)
+
+    def scores(self, index: LoadedIndex, probe: Probe, rows: np.ndarray) -> np.ndarray:
+        """The dense scores of chunk `rows` for `probe`: their similarity as scored, or mixed."""
+        scores = scoring_vectors(index, rows, self.centre) @ probe.scoring
+        if self.raw is None:
+            return scores
+        return self.mixed(scores, index.vector_store.vectors(rows) @ probe.raw, index.project_rows[rows], probe)
+
+    def mixed(self, centred: np.ndarray, raw: np.ndarray, projects: np.ndarray, probe: Probe) -> np.ndarray:
+        """Project rows' scores ``mu + sigma * ((1 - a) * z_centred + a * z_raw)``: each similarity
+        as standard deviations above this query's background in its own space, mixed with the
+        weight ``a`` and put back on the centred scale (``mu``, ``sigma`` of the centred
+        background), so the match threshold and the other records' scores stay as they are.
+
+        Why projects: centring takes out what a language's records share, which for a practice
+        write-up is its language, but for a funded project also its country's programmes: a
+        query in Dutch about Dutch schooling is best answered by Dutch projects, and the raw
+        similarity keeps that (measured in docs/evaluation/projects.md)."""
+        background_centred, background_raw = self.scoring @ probe.scoring, self.raw @ probe.raw
+        mean, spread = float(background_centred.mean()), max(float(background_centred.std()), 1e-12)
+        z_centred = (centred - mean) / spread
+        z_raw = (raw - float(background_raw.mean())) / max(float(background_raw.std()), 1e-12)
+        weight = self.project_raw_similarity * projects
+        return mean + spread * ((1 - weight) * z_centred + weight * z_raw)
+
+
 def matches(
-    index: LoadedIndex,
-    probe: Probe,
-    rows: np.ndarray,
-    allowed_rows: np.ndarray,
-    background: np.ndarray,
-    centre: bool,
+    index: LoadedIndex, probe: Probe, rows: np.ndarray, allowed_rows: np.ndarray, background: Background
 ) -> Scored:
     """Best scoring chunk per allowed document among `rows`, for chunks above the match threshold
-    that `background` (the scoring vectors of background_rows) sets for this probe."""
+    that `background` sets for this probe."""
     scored = Scored()
     rows = rows[allowed_rows[rows]]
-    scores = scoring_vectors(index, rows, centre) @ probe.scoring
-    threshold = match_threshold(background @ probe.scoring)
+    scores = background.scores(index, probe, rows)
+    threshold = background.threshold(probe)
     for score, row in zip(scores, rows, strict=True):
         if score >= threshold:
             scored.add(int(index.doc_of_row[row]), int(row), float(score))
@@ -246,7 +290,10 @@ def terminology_scores(
     index: LoadedIndex, expansion: Expansion, allowed: np.ndarray, filters: Filters | None
 ) -> Scored:
     """BM25 of the expansion's terms to chunks, each language's terms searched with that language's
-    analyser (best chunk per allowed document)."""
+    analyser (best chunk per allowed document). Hybrid search allows the records that matched the
+    query otherwise: the expansion re-orders what matched and adds no match (measured: adding its
+    own matches gained nothing, and its terms' common words, "social" in "bairro social", would
+    make every record that has them a match)."""
     scored = Scored()
     for language, terms in expansion.terms.items():
         found = keyword_scores(index, " ".join(terms), language, allowed, filters)
@@ -268,18 +315,23 @@ def search(index: LoadedIndex, embedder: Embedder, query: Query) -> SearchResult
     allowed = index.table.mask(query.filters)
     dense = keyword = terminology = Scored()
     feedback = query.mode == "hybrid" and query.feedback
+    if query.mode in ("hybrid", "semantic"):
+        raw_share = query.project_raw_similarity if query.mode == "hybrid" else 0.0
+        dense = dense_scores(
+            index, embedder, query.text, language, allowed, query.centre, query.filters, feedback, raw_share
+        )
+    if query.mode in ("hybrid", "keyword"):
+        keyword = keyword_scores(index, query.text, language, allowed, query.filters)
     expansion = Expansion()
     if query.mode == "hybrid" and query.fusion == "zscore" and query.terminology_weight > 0:
         expansion = default_terminology().expand(query.text, language).within(searched_languages(index, allowed))
-        terminology = terminology_scores(index, expansion, allowed, query.filters)
-    if query.mode in ("hybrid", "semantic"):
-        dense = dense_scores(index, embedder, query.text, language, allowed, query.centre, query.filters, feedback)
-    if query.mode in ("hybrid", "keyword"):
-        keyword = keyword_scores(index, query.text, language, allowed, query.filters)
+        matched = np.zeros(len(documents), dtype=bool)
+        matched[list(set(dense.score) | set(keyword.score))] = True
+        terminology = terminology_scores(index, expansion, matched, query.filters)
 
     # Practice level: every language version is the same practice; its score is its best version's.
     groups: dict[str, list[int]] = defaultdict(list)
-    for doc in set(dense.score) | set(keyword.score) | set(terminology.score):
+    for doc in set(dense.score) | set(keyword.score):
         groups[documents[doc].group_id].append(doc)
     group_dense, group_keyword = best_per_practice(dense, documents), best_per_practice(keyword, documents)
     group_terminology = best_per_practice(terminology, documents)

@@ -83,9 +83,14 @@ class Settings(BaseSettings):
     dense_feedback: bool = True
     """Hybrid search's second dense pass with pseudo-relevance feedback (engine.search.with_feedback;
     measured in docs/evaluation)."""
-    terminology_weight: float = 0.0
+    project_raw_similarity: float = 0.75
+    """Hybrid search with centring: the share of a funded project's dense score that comes from its
+    raw (uncentred) similarity (engine.search.Background.mixed; chosen on the tune splits of the
+    projects set, docs/evaluation); 0 scores projects as practices, on centred vectors only."""
+    terminology_weight: float = 0.3
     """zscore fusion: the weight of the keyword matches of the query's expansion through the
-    field's terminology into every language (engine.terminology); 0 turns expansion off."""
+    field's terminology into every language (engine.terminology; chosen on the tune splits of
+    both evaluation sets, docs/evaluation); 0 turns expansion off."""
     dense_weight: float = 64.0
     keyword_weight: float = 1.0
     """rrf fusion: weights of the two ranks. 64:1 was tuned on the first evaluation set, where
@@ -124,6 +129,7 @@ class Settings(BaseSettings):
             "centre": self.centre_languages,
             "feedback": self.dense_feedback,
             "terminology_weight": self.terminology_weight,
+            "project_raw_similarity": self.project_raw_similarity,
         }
 
     @model_validator(mode="after")

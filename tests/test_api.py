@@ -35,12 +35,13 @@ def test_search_get_returns_practices_with_passages_versions_and_explanations(ap
     assert explanation["keyword_weight"] == pytest.approx(
         app_settings(engine_index).language_share_scale * explanation["query_language_share"], abs=1e-3
     )
-    expected = explanation["dense_z"] + explanation["keyword_weight"] * explanation["keyword_z"]
+    terminology = explanation["terminology_weight"] * (explanation["terminology_z"] or 0.0)
+    expected = explanation["dense_z"] + explanation["keyword_weight"] * explanation["keyword_z"] + terminology
     assert explanation["fused_score"] == pytest.approx(expected, abs=1e-3)
 
 
 def test_an_expanded_search_says_which_concepts_it_searched_in_which_languages(engine_index, hashing):
-    """With the terminology weighted, a Hungarian description finds the Portuguese practice by the
+    """With the terminology weighted, a Hungarian description scores the Portuguese practice by the
     glossary's terms, on either engine; the response names the concepts and the passage says so."""
     query = {"q": "mentorálás és támogatás migránsoknak munkahelyeken", "page_size": 20}
     with in_process(create_app(app_settings(engine_index, terminology_weight=0.5), embedder=hashing)) as client:

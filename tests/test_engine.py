@@ -327,3 +327,20 @@ def test_feedback_moves_the_query_toward_its_best_matches_and_only_hybrid_uses_i
     assert explained == {"hybrid": True, "semantic": False}
     plain = search(index, hashing, Query(text, "hybrid", centre=True, feedback=False)).results[0]
     assert plain["explanation"]["dense_feedback"] is False
+
+
+def test_the_raw_similarity_mix_puts_project_rows_back_on_the_centred_scale():
+    import numpy as np
+
+    from engine.search import Background, Probe
+
+    rng = np.random.default_rng(1)
+    centred_background, raw_background = rng.normal(size=(300, 8)), rng.normal(size=(300, 8))
+    probe = Probe(rng.normal(size=8), rng.normal(size=8))
+    background = Background(True, centred_background, raw_background, project_raw_similarity=1.0)
+    centred, raw, projects = np.array([0.3, 0.3]), np.array([0.9, 0.9]), np.array([True, False])
+    mixed = background.mixed(centred, raw, projects, probe)
+    mean_c, spread_c = (centred_background @ probe.scoring).mean(), (centred_background @ probe.scoring).std()
+    z_raw = (0.9 - (raw_background @ probe.raw).mean()) / (raw_background @ probe.raw).std()
+    assert mixed[0] == pytest.approx(mean_c + spread_c * z_raw)  # a project: all raw, on the centred scale
+    assert mixed[1] == pytest.approx(0.3)  # not a project: as it was

@@ -298,3 +298,36 @@ def test_detected_languages_are_kept_only_among_those_the_mapping_allows(tmp_pat
         store = ImportsStore(tmp_path / f"imports-{expected}")
         import_files(mapping, [source], store, "2026-12-01")
         assert next(store.records()).language == expected
+
+
+def test_projects_score_partly_by_raw_similarity_in_hybrid_and_practices_not(tmp_path, hashing, imported):
+    """project_raw_similarity mixes a project's centred and raw similarities (as z-scores over the
+    query's background, on the centred scale); practices, and semantic mode, keep the centred one."""
+    from engine.search import Query, search
+    from indexer.facets import Filters
+
+    _, store, _ = imported
+    root = copy_fixture_corpus(tmp_path)
+    build_index(build_request(root, imports_dir=store.directory), hashing)
+    index = LoadedIndex.open(root / "index", hashing)
+    text = "servicii sociale și locuințe pentru comunităţi rome"
+
+    def dense(mode: str, weight: float) -> dict[str, tuple[str, float]]:
+        both = Filters(kinds=["practice", "project"])
+        query = Query(text, mode, both, centre=True, feedback=False, project_raw_similarity=weight, page_size=50)
+        hits = search(index, hashing, query).results
+        return {
+            hit["id"]: (hit["kind"], hit["explanation"]["dense_score"])
+            for hit in hits
+            if hit["explanation"]["dense_score"]
+        }
+
+    plain, half, raw = dense("hybrid", 0.0), dense("hybrid", 0.5), dense("hybrid", 1.0)
+    practices = {key for key, (kind, _) in plain.items() if kind == "practice"}
+    projects = {key for key, (kind, _) in plain.items() if kind == "project"} & set(half) & set(raw)
+    assert practices and projects
+    assert all(half.get(key) == plain[key] == raw.get(key) for key in practices if key in half and key in raw)
+    assert any(raw[key][1] != plain[key][1] for key in projects)
+    for key in projects:  # the mix is linear in its weight
+        assert half[key][1] == pytest.approx((plain[key][1] + raw[key][1]) / 2, abs=2e-4)
+    assert dense("semantic", 1.0) == dense("semantic", 0.0)

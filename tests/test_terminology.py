@@ -1,5 +1,5 @@
 """Query expansion through the field's terminology: the glossary, matching a query's words to its
-concepts, and hybrid search finding a record in another language through the expansion."""
+concepts, and hybrid search scoring a record in another language by the expansion's terms."""
 
 import pytest
 import yaml
@@ -78,17 +78,19 @@ QUERY = "mentorálás és támogatás migránsoknak munkahelyeken"
 """Hungarian: no fixture practice is in Hungarian, and none shares a word with it as written."""
 
 
-def test_the_expansion_finds_a_record_in_another_language_and_says_so(hashing_index, hashing):
+def test_the_expansion_scores_a_record_in_another_language_adds_no_match_and_says_so(hashing_index, hashing):
     index = LoadedIndex.open(hashing_index, hashing)
     assert not search(index, hashing, Query(QUERY, "keyword")).results  # its own words match nothing
     expanded = search(index, hashing, Query(QUERY, "hybrid", terminology_weight=0.5, page_size=20))
+    plain = search(index, hashing, Query(QUERY, "hybrid", page_size=20))
+    assert {hit["id"] for hit in expanded.results} == {hit["id"] for hit in plain.results}
+    assert expanded.total == plain.total and expanded.facets == plain.facets
     assert {"mentoring", "migrants"} <= set(expanded.expansion["concepts"])
     found = next(hit for hit in expanded.results if hit["id"] == "mentoring-migrant-workers")
     assert found["explanation"]["terminology_z"] is not None and found["explanation"]["terminology_weight"] == 0.5
     passage = next(p for p in found["passages"] if "terminology" in p["matched_by"])
     highlighted = {passage["text"][start:end].lower() for start, end in passage["highlights"]}
     assert highlighted & {"mentoria", "mentor", "mentores", "migrantes", "imigrantes"}
-    plain = search(index, hashing, Query(QUERY, "hybrid", page_size=20))
     assert plain.expansion is None
     assert all(hit["explanation"]["terminology_z"] is None for hit in plain.results)
 
