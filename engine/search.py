@@ -41,6 +41,9 @@ Mode = Literal["hybrid", "semantic", "keyword"]
 Fusion = Literal["zscore", "rrf"]
 DENSE_CANDIDATES = 1000
 KEYWORD_CANDIDATES = 500
+TERMINOLOGY_CANDIDATES = 100
+"""Chunks the expansion's keyword search takes per language (one search per language of the
+searched records): the hits cost most of its time (docs/benchmarks)."""
 SELECTIVE = 0.5
 """Filters leaving less than this share of chunks restrict the dense search itself."""
 KEYWORD_RESTRICT_MAX = 20_000
@@ -267,7 +270,12 @@ def match_threshold(background: np.ndarray) -> float:
 
 
 def keyword_scores(
-    index: LoadedIndex, text: str, language: str | None, allowed: np.ndarray, filters: Filters | None = None
+    index: LoadedIndex,
+    text: str,
+    language: str | None,
+    allowed: np.ndarray,
+    filters: Filters | None = None,
+    limit: int = KEYWORD_CANDIDATES,
 ) -> Scored:
     """BM25 of the query to chunks (best per allowed document), from the keyword store.
 
@@ -279,7 +287,7 @@ def keyword_scores(
     allowed_count = int(allowed.sum())
     if allowed_count < len(allowed) * SELECTIVE and allowed_count <= KEYWORD_RESTRICT_MAX:
         restrict = {index.documents[i].id for i in np.flatnonzero(allowed)}
-    for hit in index.keyword_store.search(text, language, KEYWORD_CANDIDATES, restrict, filters):
+    for hit in index.keyword_store.search(text, language, limit, restrict, filters):
         row = index.chunk_rows.get(hit.chunk_id)
         if row is not None and allowed[index.doc_of_row[row]]:
             scored.add(int(index.doc_of_row[row]), row, hit.score)
@@ -287,18 +295,21 @@ def keyword_scores(
 
 
 def terminology_scores(
-    index: LoadedIndex, expansion: Expansion, allowed: np.ndarray, filters: Filters | None
+    index: LoadedIndex, expansion: Expansion, allowed: np.ndarray, filters: Filters | None, matched: set[int]
 ) -> Scored:
-    """BM25 of the expansion's terms to chunks, each language's terms searched with that language's
-    analyser (best chunk per allowed document). Hybrid search allows the records that matched the
-    query otherwise: the expansion re-orders what matched and adds no match (measured: adding its
-    own matches gained nothing, and its terms' common words, "social" in "bairro social", would
-    make every record that has them a match)."""
+    """BM25 of the expansion's terms to the chunks of the `matched` documents (best chunk per
+    document), each language's terms searched with that language's analyser among the allowed
+    records. The expansion re-orders what matched the query and adds no match: letting it add its
+    own gained nothing on the evaluation sets, and its terms' common words ("social" of "bairro
+    social") would make every record that has them a match. The stores search unrestricted and
+    the hits are filtered here: naming the matched documents to the store made each search
+    slower than the search itself (a set of a thousand ids intersected per language)."""
     scored = Scored()
     for language, terms in expansion.terms.items():
-        found = keyword_scores(index, " ".join(terms), language, allowed, filters)
+        found = keyword_scores(index, " ".join(terms), language, allowed, filters, TERMINOLOGY_CANDIDATES)
         for doc, score in found.score.items():
-            scored.add(doc, found.row[doc], score)
+            if doc in matched:
+                scored.add(doc, found.row[doc], score)
     return scored
 
 
@@ -325,9 +336,8 @@ def search(index: LoadedIndex, embedder: Embedder, query: Query) -> SearchResult
     expansion = Expansion()
     if query.mode == "hybrid" and query.fusion == "zscore" and query.terminology_weight > 0:
         expansion = default_terminology().expand(query.text, language).within(searched_languages(index, allowed))
-        matched = np.zeros(len(documents), dtype=bool)
-        matched[list(set(dense.score) | set(keyword.score))] = True
-        terminology = terminology_scores(index, expansion, matched, query.filters)
+        matched = set(dense.score) | set(keyword.score)
+        terminology = terminology_scores(index, expansion, allowed, query.filters, matched)
 
     # Practice level: every language version is the same practice; its score is its best version's.
     groups: dict[str, list[int]] = defaultdict(list)
