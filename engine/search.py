@@ -191,17 +191,24 @@ class Background:
         raw = index.vector_store.vectors(rows) if mixing else None
         return cls(centre, scoring_vectors(index, rows, centre), raw, project_raw_similarity if mixing else 0.0)
 
-    def threshold(self, probe: Probe) -> float:
-        return match_threshold(self.scoring @ probe.scoring)
-
-    def scores(self, index: LoadedIndex, probe: Probe, rows: np.ndarray) -> np.ndarray:
-        """The dense scores of chunk `rows` for `probe`: their similarity as scored, or mixed."""
+    def scores(self, index: LoadedIndex, probe: Probe, rows: np.ndarray) -> tuple[np.ndarray, float]:
+        """The dense scores of chunk `rows` for `probe` (their similarity as scored, or mixed) and
+        the match threshold the background sets for it."""
+        background = self.scoring @ probe.scoring
         scores = scoring_vectors(index, rows, self.centre) @ probe.scoring
-        if self.raw is None:
-            return scores
-        return self.mixed(scores, index.vector_store.vectors(rows) @ probe.raw, index.project_rows[rows], probe)
+        if self.raw is not None:
+            raw = index.vector_store.vectors(rows) @ probe.raw
+            scores = self.mixed(scores, raw, index.project_rows[rows], background, self.raw @ probe.raw)
+        return scores, match_threshold(background)
 
-    def mixed(self, centred: np.ndarray, raw: np.ndarray, projects: np.ndarray, probe: Probe) -> np.ndarray:
+    def mixed(
+        self,
+        centred: np.ndarray,
+        raw: np.ndarray,
+        projects: np.ndarray,
+        background_centred: np.ndarray,
+        background_raw: np.ndarray,
+    ) -> np.ndarray:
         """Project rows' scores ``mu + sigma * ((1 - a) * z_centred + a * z_raw)``: each similarity
         as standard deviations above this query's background in its own space, mixed with the
         weight ``a`` and put back on the centred scale (``mu``, ``sigma`` of the centred
@@ -211,7 +218,6 @@ class Background:
         write-up is its language, but for a funded project also its country's programmes: a
         query in Dutch about Dutch schooling is best answered by Dutch projects, and the raw
         similarity keeps that (measured in docs/evaluation/projects.md)."""
-        background_centred, background_raw = self.scoring @ probe.scoring, self.raw @ probe.raw
         mean, spread = float(background_centred.mean()), max(float(background_centred.std()), 1e-12)
         z_centred = (centred - mean) / spread
         z_raw = (raw - float(background_raw.mean())) / max(float(background_raw.std()), 1e-12)
@@ -226,8 +232,7 @@ def matches(
     that `background` sets for this probe."""
     scored = Scored()
     rows = rows[allowed_rows[rows]]
-    scores = background.scores(index, probe, rows)
-    threshold = background.threshold(probe)
+    scores, threshold = background.scores(index, probe, rows)
     for score, row in zip(scores, rows, strict=True):
         if score >= threshold:
             scored.add(int(index.doc_of_row[row]), int(row), float(score))
@@ -333,15 +338,15 @@ def search(index: LoadedIndex, embedder: Embedder, query: Query) -> SearchResult
         )
     if query.mode in ("hybrid", "keyword"):
         keyword = keyword_scores(index, query.text, language, allowed, query.filters)
+    matched = set(dense.score) | set(keyword.score)
     expansion = Expansion()
     if query.mode == "hybrid" and query.fusion == "zscore" and query.terminology_weight > 0:
         expansion = default_terminology().expand(query.text, language).within(searched_languages(index, allowed))
-        matched = set(dense.score) | set(keyword.score)
         terminology = terminology_scores(index, expansion, allowed, query.filters, matched)
 
     # Practice level: every language version is the same practice; its score is its best version's.
     groups: dict[str, list[int]] = defaultdict(list)
-    for doc in set(dense.score) | set(keyword.score):
+    for doc in matched:
         groups[documents[doc].group_id].append(doc)
     group_dense, group_keyword = best_per_practice(dense, documents), best_per_practice(keyword, documents)
     group_terminology = best_per_practice(terminology, documents)
@@ -432,7 +437,7 @@ Z_LISTS = ("dense", "keyword", "terminology")
 
 def fusion_explanation(fusion: dict, group: str) -> dict:
     """The fusion's part of a hit's explanation: the method, its weights and, for score fusion,
-    the hit's two z-scores (None for a list the practice is not in)."""
+    the hit's z-score in each list (None for a list the practice is not in)."""
     names = [f"{name}_z" for name in Z_LISTS]
     explained = {key: value for key, value in fusion.items() if key not in names}
     for name in names:

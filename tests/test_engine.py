@@ -339,7 +339,7 @@ def test_the_raw_similarity_mix_puts_project_rows_back_on_the_centred_scale():
     probe = Probe(rng.normal(size=8), rng.normal(size=8))
     background = Background(True, centred_background, raw_background, project_raw_similarity=1.0)
     centred, raw, projects = np.array([0.3, 0.3]), np.array([0.9, 0.9]), np.array([True, False])
-    mixed = background.mixed(centred, raw, projects, probe)
+    mixed = background.mixed(centred, raw, projects, centred_background @ probe.scoring, raw_background @ probe.raw)
     mean_c, spread_c = (centred_background @ probe.scoring).mean(), (centred_background @ probe.scoring).std()
     z_raw = (0.9 - (raw_background @ probe.raw).mean()) / (raw_background @ probe.raw).std()
     assert mixed[0] == pytest.approx(mean_c + spread_c * z_raw)  # a project: all raw, on the centred scale

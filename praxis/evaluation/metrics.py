@@ -53,9 +53,9 @@ class Settings:
     feedback: bool = False
     """hybrid: the second dense pass with pseudo-relevance feedback (off for the plain baselines)."""
     terminology_weight: float = 0.0
+    """hybrid: the weight of the query's expansion through the terminology (off for the baselines)."""
     project_raw_similarity: float = 0.0
     """hybrid: the raw similarity's share in project records' dense scores (off for the baselines)."""
-    """hybrid: the weight of the query's expansion through the terminology (off for the baselines)."""
 
     def query(self, text: str, mode: str, kinds: list[str], depth: int) -> engine.Query:
         """The engine query for `text` with these parameters (named as the query's own), over
