@@ -56,11 +56,16 @@ def system_figures(index: LoadedIndex, embedder, queries: list, situation_of: di
     return out
 
 
+def parser(description: str) -> argparse.ArgumentParser:
+    """The command line of the benchmarks over both evaluation sets: the practices index, and where to write."""
+    parsed = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parsed.add_argument("--practices-index", type=Path, required=True)
+    parsed.add_argument("--out", type=Path)
+    return parsed
+
+
 def arguments(description: str) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--practices-index", type=Path, required=True)
-    parser.add_argument("--out", type=Path)
-    return parser.parse_args()
+    return parser(description).parse_args()
 
 
 def evaluation_sets(workspace: Workspace, practices_index: Path):

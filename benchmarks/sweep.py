@@ -11,21 +11,18 @@ queries. Choose on the tune splits, read the test splits.
 
 import argparse
 import dataclasses
-from pathlib import Path
 
 from benchmarks.common import emit
-from benchmarks.situations import evaluation_sets, system_figures
+from benchmarks.situations import evaluation_sets, parser, system_figures
 from praxis.settings import Settings
 from praxis.workspace import Workspace
 
 
 def arguments() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--practices-index", type=Path, required=True)
-    parser.add_argument("--setting", required=True, help="a field of praxis.evaluation.metrics.Settings")
-    parser.add_argument("--values", type=float, nargs="+", required=True)
-    parser.add_argument("--out", type=Path)
-    return parser.parse_args()
+    command = parser(__doc__)
+    command.add_argument("--setting", required=True, help="a field of praxis.evaluation.metrics.Settings")
+    command.add_argument("--values", type=float, nargs="+", required=True)
+    return command.parse_args()
 
 
 def main() -> None:
