@@ -62,7 +62,7 @@ class Corpus:
         self.allowed = index.table.mask(engine.Filters(kinds=list(kinds)))
         self.rows = np.flatnonzero(self.allowed[index.doc_of_row])
         self.group_of_row = np.array([index.documents[i].group_id for i in index.doc_of_row[self.rows]])
-        self.language_of = metrics.record_languages(index)
+        self.language_of = metrics.record_languages(index).original
         self._centred: dict[float, np.ndarray] = {}
 
     def vectors(self, alpha: float) -> np.ndarray:

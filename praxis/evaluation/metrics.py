@@ -5,7 +5,7 @@ relevance judgments against practice ids), a loaded index and the embedder. Out:
 :class:`EvaluationReport` with metrics (computed by ranx) for keyword, semantic and
 hybrid search: overall, per query language, per (query language, practice language)
 pair, and the language bias: the share of the top 10 written in the query's language,
-against that share among the relevant practices.
+against the share of the relevant practices that can be read in it (see :func:`_bias`).
 
 Judgments name practice group ids (the original's id): a practice found through any of
 its language versions counts once.
@@ -102,9 +102,24 @@ def _metrics(qrels: dict, run: dict) -> dict[str, float]:
     return {name: round(float(value), 4) for name, value in scores.items()}
 
 
-def record_languages(index: LoadedIndex) -> dict[str, str]:
-    """{group id: language of the original} for every record of the index."""
-    return {d.group_id: d.language for d in index.documents if d.id == d.group_id}
+@dataclass(frozen=True)
+class RecordLanguages:
+    """The languages of an index's records by group id: the original's (`original`), and every
+    language one of its versions is written in (`readable`: the original's and its translations')."""
+
+    original: dict[str, str]
+    readable: dict[str, frozenset[str]]
+
+
+def record_languages(index: LoadedIndex) -> RecordLanguages:
+    """The languages of every record of the index (see RecordLanguages)."""
+    readable = defaultdict(set)
+    for document in index.documents:
+        readable[document.group_id].add(document.language)
+    return RecordLanguages(
+        original={d.group_id: d.language for d in index.documents if d.id == d.group_id},
+        readable={group: frozenset(languages) for group, languages in readable.items()},
+    )
 
 
 @dataclass
@@ -117,8 +132,9 @@ class Scores:
     language_bias: dict[str, float]
 
 
-def score(queries: list[EvaluationQuery], produced: dict, language_of: dict[str, str]) -> Scores:
-    """Score a run (what :func:`run_queries` returned) on `queries`, which may be a subset of its queries."""
+def score(queries: list[EvaluationQuery], produced: dict, languages: RecordLanguages) -> Scores:
+    """Score a run (what :func:`run_queries` returned) on `queries`, which may be a subset of its
+    queries; language pairs are by the original's language."""
     qrels = {q.id: q.relevant for q in queries}
     run = produced["run"]
     by_language = defaultdict(list)
@@ -127,7 +143,7 @@ def score(queries: list[EvaluationQuery], produced: dict, language_of: dict[str,
     pairs = defaultdict(dict)
     for query in queries:
         for record, grade in query.relevant.items():
-            pairs[(query.language, language_of.get(record, "?"))].setdefault(query.id, {})[record] = grade
+            pairs[(query.language, languages.original.get(record, "?"))].setdefault(query.id, {})[record] = grade
     return Scores(
         overall=_metrics(qrels, run),
         by_query_language={
@@ -137,17 +153,17 @@ def score(queries: list[EvaluationQuery], produced: dict, language_of: dict[str,
             f"{ql}->{rl}": _metrics(pair_qrels, run) | {"queries": len(pair_qrels)}
             for (ql, rl), pair_qrels in sorted(pairs.items())
         },
-        language_bias=_bias(queries, produced["top10_languages"], language_of),
+        language_bias=_bias(queries, produced["top10_languages"], languages),
     )
 
 
 def evaluate_index(
     index: LoadedIndex, embedder, queries: list[EvaluationQuery], settings: Settings, modes=MODES
 ) -> EvaluationReport:
-    language_of = record_languages(index)
+    languages = record_languages(index)
     report = EvaluationReport(queries=len(queries))
     for mode in modes:
-        scores = score(queries, run_queries(index, embedder, queries, mode, settings), language_of)
+        scores = score(queries, run_queries(index, embedder, queries, mode, settings), languages)
         report.overall[mode] = scores.overall
         report.by_query_language[mode] = scores.by_query_language
         report.by_language_pair[mode] = scores.by_language_pair
@@ -155,15 +171,20 @@ def evaluate_index(
     return report
 
 
-def _bias(queries: list[EvaluationQuery], top10: dict, practice_language: dict) -> dict[str, float]:
-    """Share of the top 10 in the query's language, against that share among the relevant practices."""
+def _bias(queries: list[EvaluationQuery], top10: dict, languages: RecordLanguages) -> dict[str, float]:
+    """Share of the top 10 in the query's language, against the share of the relevant records
+    that can be read in it (that have a version in it), each a mean over the queries.
+
+    Both sides count what a reader sees: a hit is in the language of the version shown, and a
+    search shows a practice's version in the query's language when that version matches best.
+    Counting the relevant practices by their original's language instead made a perfect ranking
+    look biased whenever a relevant practice had a translation in the query's language."""
     shown, expected = [], []
     for query in queries:
-        languages = top10[query.id]
-        if languages:
-            shown.append(np.mean([language == query.language for language in languages]))
-        relevant = [practice_language.get(p) for p in query.relevant]
-        expected.append(np.mean([language == query.language for language in relevant]) if relevant else 0.0)
+        if top10[query.id]:
+            shown.append(np.mean([language == query.language for language in top10[query.id]]))
+        readable = [query.language in languages.readable.get(record, ()) for record in query.relevant]
+        expected.append(np.mean(readable) if readable else 0.0)
     share, base = float(np.mean(shown)), float(np.mean(expected))
     return {
         "top10_share_in_query_language": round(share, 4),

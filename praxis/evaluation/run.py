@@ -103,12 +103,12 @@ def run_projects_evaluation(
 
     every = load_project_queries(queries_file)
     chosen = [q for q in every if split in ("all", q.split)]
-    language_of = metrics.record_languages(index)
+    languages = metrics.record_languages(index)
     groups = {"all": chosen} | {name: [q for q in chosen if q.situation == name] for name in SITUATIONS}
     systems = {}
     for name, (mode, settings) in progress(list(projects_systems(current).items()), "systems"):
         produced = metrics.run_queries(index, model, chosen, mode, settings, kinds=("project",))
-        systems[name] = {group: metrics.score(qs, produced, language_of).__dict__ for group, qs in groups.items() if qs}
+        systems[name] = {group: metrics.score(qs, produced, languages).__dict__ for group, qs in groups.items() if qs}
     return {
         "set": "projects",
         "split": split,
