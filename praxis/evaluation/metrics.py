@@ -57,10 +57,13 @@ class Settings:
     project_raw_similarity: float = 0.0
     """hybrid: the raw similarity's share in project records' dense scores (off for the baselines)."""
 
-    def query(self, text: str, mode: str, kinds: list[str], depth: int) -> engine.Query:
+    def query(
+        self, text: str, mode: str, kinds: list[str], depth: int, languages: list[str] | None = None
+    ) -> engine.Query:
         """The engine query for `text` with these parameters (named as the query's own), over
-        records of `kinds`, `depth` hits."""
-        return engine.Query(text, mode, engine.Filters(kinds=list(kinds)), page_size=depth, **asdict(self))
+        records of `kinds` (and of `languages`, when given), `depth` hits."""
+        filters = engine.Filters(values={"language": list(languages)} if languages else {}, kinds=list(kinds))
+        return engine.Query(text, mode, filters, page_size=depth, **asdict(self))
 
 
 @dataclass
@@ -79,16 +82,13 @@ def run_queries(
     mode: str,
     settings: Settings,
     kinds: tuple[str, ...] = ("practice",),
+    within: list[str] | None = None,
 ) -> dict:
-    """{query id: {group id: score}} for the top RUN_DEPTH records of `kinds`, with the languages
-    of each query's top 10."""
+    """{query id: {group id: score}} for the top RUN_DEPTH records of `kinds` (written in the
+    languages `within`, when given), with the languages of each query's top 10."""
     runs, languages = {}, {}
     for query in queries:
-        result = engine.search(
-            index,
-            embedder,
-            settings.query(query.text, mode, kinds, RUN_DEPTH),
-        )
+        result = engine.search(index, embedder, settings.query(query.text, mode, kinds, RUN_DEPTH, within))
         runs[query.id] = {hit["group_id"]: float(len(result.results) - rank) for rank, hit in enumerate(result.results)}
         languages[query.id] = [hit["language"] for hit in result.results[:10]]
     return {"run": runs, "top10_languages": languages}
