@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from indexer.stores import KeywordChunk, create_vector_store, keyword_store_class
+from indexer.stores.base import MAX_QUERY_WORDS
 from indexer.stores.factory import KEYWORD_STORES, SERVER_STORES
 
 CHUNKS = [
@@ -57,6 +58,17 @@ def test_names_match_across_languages_as_written(keyword_store):
 def test_allowed_documents_restrict_the_hits(keyword_store):
     assert set(hit_ids(keyword_store, "familiile familie", None, {"de"})) == {"de#0"}
     assert hit_ids(keyword_store, "familiile", "ro", set()) == []
+
+
+@pytest.mark.parametrize("name", sorted(set(KEYWORD_STORES) - set(SERVER_STORES)))
+def test_a_long_description_keeps_its_most_selective_words_in_every_field(name, tmp_path):
+    """The limit is on words, not on (field, term) pairs: a word searched in three fields counts once.
+    (Typesense keeps the longest words and drops some of them itself while it matches.)"""
+    words = [f"zq{chr(97 + i // 26)}{chr(97 + i % 26)}vex" for i in range(MAX_QUERY_WORDS + 8)]
+    store = keyword_store_class(name).create(tmp_path / "long")
+    store.add(KeywordChunk(f"en#{i}", f"d{i}", "en", "Notes", f"A note about {word}.") for i, word in enumerate(words))
+    store.save()
+    assert len(store.search(" ".join(words), "en", 100)) == MAX_QUERY_WORDS
 
 
 @pytest.mark.parametrize("text", ["title:x AND (", '"unclosed', "*", "OR NOT", "-", "a" * 300])

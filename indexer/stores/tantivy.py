@@ -8,7 +8,7 @@ for names and acronyms that cross languages as written. Scoring is BM25 per fiel
 over the fields a query searches (the title counts double).
 
 A query is analysed here with the same analysers, and reduced to its most selective
-terms (fewest matching chunks), so a 300-word description costs no more than a short one;
+words (fewest matching chunks), so a 300-word description costs no more than a short one;
 it is never parsed as query syntax.
 """
 
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import tantivy
 
-from indexer.stores.base import KeywordChunk, KeywordHit, KeywordStore, iso_stop_word, link_copy, rarest_terms
+from indexer.stores.base import KeywordChunk, KeywordHit, KeywordStore, iso_stop_word, link_copy, rarest_words
 
 STEMMERS = {
     "en": "english",
@@ -42,7 +42,6 @@ STOP_WORDS = {"da", "nl", "en", "fi", "fr", "de", "hu", "it", "no", "pt", "es", 
 OTHER = "other"
 ALL_FIELD = "text_all"
 TITLE_BOOST = 2.0
-MAX_QUERY_TERMS = 32
 WRITER_HEAP_BYTES = 64_000_000
 _WORD = re.compile(r"\w+")
 
@@ -162,14 +161,14 @@ class TantivyStore(KeywordStore):
         return tantivy.Query.boost_query(query, TITLE_BOOST) if field == "title" else query
 
     def _selective_terms(self, searcher, text: str, language: str | None) -> list[tuple[str, str]]:
-        """(field, term) pairs of the query's analysed words that occur, the rarest `MAX_QUERY_TERMS`."""
-        fields = ["title", ALL_FIELD, *([field_for(language)] if language else TEXT_FIELDS)]
-        candidates = {
-            (field, term)
-            for field in dict.fromkeys(fields)
-            for term in ANALYZERS[_tokenizer_name(field).removeprefix("praxis_")].analyze(text)
-        }
-        return rarest_terms(candidates, lambda pair: searcher.doc_freq(*pair), MAX_QUERY_TERMS)
+        """(field, term) pairs of the query's most selective words that occur (base.rarest_words)."""
+        fields = list(dict.fromkeys(["title", ALL_FIELD, *([field_for(language)] if language else TEXT_FIELDS)]))
+        analyzers = [(field, ANALYZERS[_tokenizer_name(field).removeprefix("praxis_")]) for field in fields]
+
+        def analysed(word: str) -> list[tuple[str, str]]:
+            return [(field, term) for field, analyzer in analyzers for term in analyzer.analyze(word)]
+
+        return rarest_words(text, analysed, lambda pair: searcher.doc_freq(*pair))
 
     def highlight(self, text: str, query: str, language: str | None) -> list[list[int]]:
         # Snowball's stop words are filtered by the analyser where tantivy has a list; stopwords-iso's elsewhere.

@@ -56,6 +56,7 @@ import typesense
 from typesense.exceptions import ObjectAlreadyExists, ObjectNotFound, TypesenseClientError
 
 from indexer.stores.base import (
+    MAX_QUERY_WORDS,
     KeywordChunk,
     KeywordHit,
     KeywordStore,
@@ -74,7 +75,6 @@ PAGE_SIZE = 250
 IMPORT_BATCH = 1000
 FILTER_VALUES_MAX = 500
 """Ids per delete-by-filter request, and allowed ids named in one filter."""
-MAX_QUERY_TERMS = 32
 SETTLE_SECONDS = 30.0
 TITLE_WEIGHT, TEXT_WEIGHT = 2, 1
 _WORD = re.compile(r"\w+")
@@ -547,9 +547,10 @@ def _fold(word: str) -> str:
 
 def query_words(text: str) -> list[str]:
     """The words of user text (never query syntax), each once; a long description keeps its
-    `MAX_QUERY_TERMS` longest words (long words are the rarer ones), in their order."""
+    `MAX_QUERY_WORDS` longest words (long words are the rarer ones; Typesense gives no document
+    frequencies to choose the rarest by, as base.rarest_words does), in their order."""
     words = list(dict.fromkeys(_WORD.findall(text.casefold())))
-    if len(words) > MAX_QUERY_TERMS:
-        kept = set(sorted(words, key=lambda w: (-len(w), w))[:MAX_QUERY_TERMS])
+    if len(words) > MAX_QUERY_WORDS:
+        kept = set(sorted(words, key=lambda w: (-len(w), w))[:MAX_QUERY_WORDS])
         words = [word for word in words if word in kept]
     return words

@@ -19,14 +19,12 @@ from whoosh.fields import ID, TEXT, Schema
 from whoosh.lang import has_stemmer, has_stopwords, stopwords_for_language
 from whoosh.query import Or, Term
 
-from indexer.stores.base import KeywordChunk, KeywordHit, KeywordStore, iso_stop_word, link_copy, rarest_terms
+from indexer.stores.base import KeywordChunk, KeywordHit, KeywordStore, iso_stop_word, link_copy, rarest_words
 
 LANGUAGES = ("en", "pt", "fr", "ro", "it", "el", "hu", "pl", "es", "de", "nl", "da", "fi", "sv", "no")
 OTHER = "other"
 PREFIX_LENGTH = 6
 ALL_FIELD = "text_all"
-MAX_QUERY_TERMS = 32
-"""Terms kept from a query (the most selective): a 300-word description stays fast."""
 WRITER_MEMORY_MB = 256
 
 
@@ -165,17 +163,18 @@ class WhooshStore(KeywordStore):
         ]
 
 
-def _keyword_query(searcher, text: str, language: str | None, max_terms: int = MAX_QUERY_TERMS) -> Or:
+def _keyword_query(searcher, text: str, language: str | None) -> Or:
     """User text as an OR of analysed terms (never parsed as query syntax).
 
     Fields: the title, ``text_all`` and the query language's field, or every language
-    field when the language is unknown. A long description is reduced to its `max_terms`
-    most selective terms (fewest matching chunks, so highest IDF): scoring cost grows with
-    every matching chunk, while common terms add little to BM25.
+    field when the language is unknown. A long description is reduced to its most selective
+    words (base.rarest_words): scoring cost grows with every matching chunk, while common
+    words add little to BM25.
     """
-    fields = ["title", ALL_FIELD, *([field_for(language)] if language else TEXT_FIELDS)]
-    candidates = {
-        (name, token.text) for name in dict.fromkeys(fields) for token in searcher.schema[name].analyzer(text)
-    }
-    chosen = rarest_terms(candidates, lambda term: searcher.doc_frequency(*term), max_terms)
+    fields = list(dict.fromkeys(["title", ALL_FIELD, *([field_for(language)] if language else TEXT_FIELDS)]))
+
+    def analysed(word: str) -> list[tuple[str, str]]:
+        return [(name, token.text) for name in fields for token in searcher.schema[name].analyzer(word)]
+
+    chosen = rarest_words(text, analysed, lambda term: searcher.doc_frequency(*term))
     return Or([Term(name, term) for name, term in chosen])
