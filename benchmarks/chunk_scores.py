@@ -42,24 +42,38 @@ AGGREGATES: dict[str, Aggregate] = {
 }
 
 
-def produced(index: LoadedIndex, embedder, queries: list, kinds, aggregate: Aggregate) -> dict:
-    """What metrics.run_queries returns, from exact chunk similarities added up by `aggregate`."""
+def record_similarities(index: LoadedIndex, embedder, queries: list, kinds) -> dict[str, list]:
+    """{query id: [(group id, language, the record's chunk similarities, best first)]} over the
+    records of `kinds`: every query embedded and scored once, for all the aggregates."""
     rows = np.flatnonzero(np.isin([index.documents[d].kind for d in index.doc_of_row], kinds))
-    docs = index.doc_of_row[rows]
+    order = np.argsort(index.doc_of_row[rows], kind="stable")
+    rows = rows[order]
+    docs, starts = np.unique(index.doc_of_row[rows], return_index=True)
     vectors = index.centred_vectors[rows]
-    runs, languages = {}, {}
+    out = {}
     for query in queries:
         raw = embedder.embed_queries([query.text])[0]
         similarity = vectors @ index.centre(raw, query_language(query.text))
+        out[query.id] = [
+            (index.documents[doc].group_id, index.documents[doc].language, np.sort(chunk)[::-1])
+            for doc, chunk in zip(docs, np.split(similarity, starts[1:]), strict=True)
+        ]
+    return out
+
+
+def produced(similarities: dict[str, list], aggregate: Aggregate) -> dict:
+    """What metrics.run_queries returns, from the records' chunk similarities added up by
+    `aggregate` (a practice by its best version)."""
+    runs, languages = {}, {}
+    for query_id, records in similarities.items():
         best: dict[str, tuple[float, str]] = {}
-        for doc in np.unique(docs):
-            record = index.documents[doc]
-            value = aggregate(np.sort(similarity[docs == doc])[::-1])
-            if value > best.get(record.group_id, (-np.inf, ""))[0]:
-                best[record.group_id] = (value, record.language)
+        for group, language, chunks in records:
+            value = aggregate(chunks)
+            if value > best.get(group, (-np.inf, ""))[0]:
+                best[group] = (value, language)
         ranked = sorted(best, key=lambda group: -best[group][0])[: metrics.RUN_DEPTH]
-        runs[query.id] = {group: float(len(ranked) - rank) for rank, group in enumerate(ranked)}
-        languages[query.id] = [best[group][1] for group in ranked[:10]]
+        runs[query_id] = {group: float(len(ranked) - rank) for rank, group in enumerate(ranked)}
+        languages[query_id] = [best[group][1] for group in ranked[:10]]
     return {"run": runs, "top10_languages": languages}
 
 
@@ -69,8 +83,9 @@ def main() -> None:
     embedder, results = workspace.embedder, {}
     for name, index, queries, situation_of, kinds in evaluation_sets(workspace, args.practices_index):
         languages = metrics.record_languages(index)
+        similarities = record_similarities(index, embedder, queries, kinds)
         results[name] = {
-            label: figures(produced(index, embedder, queries, kinds, aggregate), queries, situation_of, languages)
+            label: figures(produced(similarities, aggregate), queries, situation_of, languages)
             for label, aggregate in AGGREGATES.items()
         }
     emit(results, args.out)

@@ -49,8 +49,8 @@ def restricted(queries: list[ProjectQuery], languages: tuple[str, ...], original
 
 
 def pooled_run(index, embedder, queries: list[ProjectQuery], mode: str, settings, original: dict) -> tuple[dict, list]:
-    """Every system's run over every three languages, as one run (what metrics.run_queries returns),
-    and the restricted queries it answers."""
+    """One system's runs over every three languages, pooled as one run (what metrics.run_queries
+    returns), and the restricted queries it answers."""
     produced, instances = {"run": {}, "top10_languages": {}}, []
     for languages in combinations(LANGUAGES, 3):
         chosen = restricted(queries, languages, original)
