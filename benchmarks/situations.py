@@ -17,6 +17,7 @@ from pathlib import Path
 from engine.loaded import LoadedIndex
 from praxis.evaluation import metrics
 from praxis.evaluation.projects import QUERIES, load_project_queries, situation
+from praxis.evaluation.report import bias_ratio
 from praxis.evaluation.run import projects_systems
 from praxis.settings import Settings
 from praxis.workspace import Workspace
@@ -50,12 +51,10 @@ def figures(produced: dict, queries: list, situation_of: dict, languages: metric
             if not chosen:
                 continue
             scored = metrics.score(chosen, produced, languages)
-            bias = scored.language_bias
-            ratio = bias["top10_share_in_query_language"] / max(bias["relevant_share_in_query_language"], 1e-9)
             out[split][where] = {
                 "queries": len(chosen),
                 "ndcg@10": scored.overall.get("ndcg@10"),
-                "bias": round(ratio, 2),
+                "bias": bias_ratio(scored.language_bias),
             }
     return out
 
