@@ -64,17 +64,16 @@ def record_similarities(index: LoadedIndex, embedder, queries: list, kinds) -> d
 def produced(similarities: dict[str, list], aggregate: Aggregate) -> dict:
     """What metrics.run_queries returns, from the records' chunk similarities added up by
     `aggregate` (a practice by its best version)."""
-    runs, languages = {}, {}
+    ranked = {}
     for query_id, records in similarities.items():
         best: dict[str, tuple[float, str]] = {}
         for group, language, chunks in records:
             value = aggregate(chunks)
             if value > best.get(group, (-np.inf, ""))[0]:
                 best[group] = (value, language)
-        ranked = sorted(best, key=lambda group: -best[group][0])[: metrics.RUN_DEPTH]
-        runs[query_id] = {group: float(len(ranked) - rank) for rank, group in enumerate(ranked)}
-        languages[query_id] = [best[group][1] for group in ranked[:10]]
-    return {"run": runs, "top10_languages": languages}
+        order = sorted(best, key=lambda group: -best[group][0])[: metrics.RUN_DEPTH]
+        ranked[query_id] = [(group, best[group][1]) for group in order]
+    return metrics.ranked_run(ranked)
 
 
 def main() -> None:

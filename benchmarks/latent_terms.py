@@ -56,10 +56,18 @@ class LatentTerms:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(path)
         self.db.execute("CREATE TABLE IF NOT EXISTS terms (hash TEXT PRIMARY KEY, ids BLOB, weights BLOB)")
+        self.queries: dict[str, csr_matrix] = {}
 
     def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(term ids, activations) of `text`, strongest first."""
         return self.model.sparse(text, top_k=TERMS_KEPT, fmt="indices")
+
+    def of_query(self, text: str) -> csr_matrix:
+        """The query's row (as of_chunks's), computed once per text: the three-language runs ask
+        each query once per corpus."""
+        if text not in self.queries:
+            self.queries[text] = self.matrix([self.vector(text)])
+        return self.queries[text]
 
     def of_chunks(self, index: LoadedIndex) -> csr_matrix:
         """One row of log(1 + activation) per chunk of the index."""
@@ -111,10 +119,7 @@ def reranked(hits: list[dict], latent: dict[str, float], weight: float) -> list[
 
 def produced(ranked: dict[str, list[dict]]) -> dict:
     """What metrics.run_queries returns, from each query's ranked hits."""
-    return {
-        "run": {q: {h["group_id"]: float(len(hits) - n) for n, h in enumerate(hits)} for q, hits in ranked.items()},
-        "top10_languages": {q: [h["language"] for h in hits[:10]] for q, hits in ranked.items()},
-    }
+    return metrics.ranked_run({q: [(h["group_id"], h["language"]) for h in hits] for q, hits in ranked.items()})
 
 
 @dataclass
@@ -138,7 +143,7 @@ class Runs:
         for query in queries:
             asked = settings.query(query.text, "hybrid", kinds, CANDIDATES, within)
             self.hits[query.id] = engine.search(index, workspace.embedder, asked).results
-            self.latent[query.id] = group_similarities(index, chunks, terms.matrix([terms.vector(query.text)]))
+            self.latent[query.id] = group_similarities(index, chunks, terms.of_query(query.text))
 
     def figures(self, queries, situation_of: dict, languages: metrics.RecordLanguages) -> dict:
         """{system: figures} for hybrid in force and with the latent terms at each weight of WEIGHTS."""
@@ -152,8 +157,9 @@ class Runs:
 def three_language_figures(workspace: Workspace, terms: LatentTerms, index: LoadedIndex, chunks: csr_matrix) -> dict:
     """The projects set on each three of its languages, pooled (as benchmarks.three_languages)."""
     languages, runs, instances = metrics.record_languages(index), Runs(), []
+    queries = load_project_queries(QUERIES)
     for chosen in combinations(LANGUAGES, 3):
-        restricted_queries = restricted(load_project_queries(QUERIES), chosen, languages.original)
+        restricted_queries = restricted(queries, chosen, languages.original)
         runs.add(workspace, terms, index, chunks, restricted_queries, ("project",), list(chosen))
         instances += restricted_queries
     return runs.figures(instances, {q.id: q.situation for q in instances}, languages)

@@ -86,12 +86,20 @@ def run_queries(
 ) -> dict:
     """{query id: {group id: score}} for the top RUN_DEPTH records of `kinds` (written in the
     languages `within`, when given), with the languages of each query's top 10."""
-    runs, languages = {}, {}
+    ranked = {}
     for query in queries:
         result = engine.search(index, embedder, settings.query(query.text, mode, kinds, RUN_DEPTH, within))
-        runs[query.id] = {hit["group_id"]: float(len(result.results) - rank) for rank, hit in enumerate(result.results)}
-        languages[query.id] = [hit["language"] for hit in result.results[:10]]
-    return {"run": runs, "top10_languages": languages}
+        ranked[query.id] = [(hit["group_id"], hit["language"]) for hit in result.results]
+    return ranked_run(ranked)
+
+
+def ranked_run(ranked: dict[str, list[tuple[str, str]]]) -> dict:
+    """What run_queries returns, from each query id's ranked (group id, language shown) hits, best
+    first: the run (a higher score for a better rank) and the languages of the top 10."""
+    return {
+        "run": {q: {group: float(len(hits) - n) for n, (group, _) in enumerate(hits)} for q, hits in ranked.items()},
+        "top10_languages": {q: [language for _, language in hits[:10]] for q, hits in ranked.items()},
+    }
 
 
 def _metrics(qrels: dict, run: dict) -> dict[str, float]:
