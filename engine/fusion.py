@@ -5,9 +5,10 @@ per practice (a practice scores by its best language version), ranks, and two fu
 
 - weighted reciprocal rank fusion ``w_dense / (K + dense_rank) + w_keyword / (K + keyword_rank)``;
 - calibrated score fusion (the default, see docs/evaluation): each retriever's practice scores
-  turned into z-scores over the query's candidates, ``z_dense + w * z_keyword + t * z_terminology``
-  (the last from the query's expansion into other languages, :mod:`engine.terminology`; ``t`` a
-  constant weight), where the keyword
+  turned into z-scores over the query's candidates, ``z_dense + w * z_keyword + t * z_terminology
+  + g * z_grams`` (from the query's expansion into other languages, :mod:`engine.terminology`, ``t``
+  a constant weight; and from the character n-grams of a query in a language without a stemmer,
+  :mod:`indexer.stores.grams`, ``g`` a scale times the share below), where the keyword
   weight ``w`` is the share of the searched records written in the query's language times a scale
   (:func:`language_share_weight`). Keywords match within a language (the stores' analysers are per
   language): when few of the searched records are in the query's language a keyword ranking

@@ -36,6 +36,7 @@ from engine.terminology import Expansion, default_terminology
 from indexer.embedders import Embedder
 from indexer.facets import Filters
 from indexer.language import detect
+from indexer.stores.grams import has_grams
 
 Mode = Literal["hybrid", "semantic", "keyword"]
 Fusion = Literal["zscore", "rrf"]
@@ -88,6 +89,10 @@ class Query:
     terminology_weight: float = 0.0
     """hybrid, zscore: the weight of the keyword matches of the query's expansion through the
     field's terminology into every language (engine.terminology); 0 expands nothing."""
+    grams_scale: float = 0.0
+    """hybrid, zscore, a query in a language without a stemmer: the weight of its character
+    n-gram matches (see gram_scores) is this times the query language's share of the searched
+    records; 0 leaves them out."""
 
 
 @dataclass
@@ -281,8 +286,10 @@ def keyword_scores(
     allowed: np.ndarray,
     filters: Filters | None = None,
     limit: int = KEYWORD_CANDIDATES,
+    grams: bool = False,
 ) -> Scored:
-    """BM25 of the query to chunks (best per allowed document), from the keyword store.
+    """BM25 of the query to chunks (best per allowed document), from the keyword store: of its
+    words, or with `grams` of its character n-grams (the store's `search_grams`).
 
     Selective filters restrict the store's search to the allowed documents; otherwise
     hits of filtered-out documents are skipped.
@@ -292,7 +299,12 @@ def keyword_scores(
     allowed_count = int(allowed.sum())
     if allowed_count < len(allowed) * SELECTIVE and allowed_count <= KEYWORD_RESTRICT_MAX:
         restrict = {index.documents[i].id for i in np.flatnonzero(allowed)}
-    for hit in index.keyword_store.search(text, language, limit, restrict, filters):
+    store = index.keyword_store
+    if grams:
+        hits = store.search_grams(text, limit, restrict, filters)
+    else:
+        hits = store.search(text, language, limit, restrict, filters)
+    for hit in hits:
         row = index.chunk_rows.get(hit.chunk_id)
         if row is not None and allowed[index.doc_of_row[row]]:
             scored.add(int(index.doc_of_row[row]), row, hit.score)
@@ -312,10 +324,28 @@ def terminology_scores(
     scored = Scored()
     for language, terms in expansion.terms.items():
         found = keyword_scores(index, " ".join(terms), language, allowed, filters, TERMINOLOGY_CANDIDATES)
-        for doc, score in found.score.items():
-            if doc in matched:
-                scored.add(doc, found.row[doc], score)
+        _add_within(scored, found, matched)
     return scored
+
+
+def gram_scores(
+    index: LoadedIndex, text: str, allowed: np.ndarray, filters: Filters | None, matched: set[int]
+) -> Scored:
+    """BM25 of the query's character n-grams to the chunks of the `matched` documents written in
+    a language without a stemmer (best chunk per document), for a query in such a language: its
+    words' inflections match there ("zapošljavanja", "zapošljavanje"), where the keyword store
+    matches only the same form. It re-orders what matched and adds no match, as the terminology's
+    matches do: n-grams shared by unrelated words would make every record a match."""
+    scored = Scored()
+    _add_within(scored, keyword_scores(index, text, None, allowed, filters, grams=True), matched)
+    return scored
+
+
+def _add_within(scored: Scored, found: Scored, matched: set[int]) -> None:
+    """Add to `scored` the scores of `found` for the documents in `matched`."""
+    for doc, score in found.score.items():
+        if doc in matched:
+            scored.add(doc, found.row[doc], score)
 
 
 def searched_languages(index: LoadedIndex, allowed: np.ndarray) -> set[str]:
@@ -329,7 +359,7 @@ def search(index: LoadedIndex, embedder: Embedder, query: Query) -> SearchResult
     documents = index.documents
     language = query_language(query.text)
     allowed = index.table.mask(query.filters)
-    dense = keyword = terminology = Scored()
+    dense = keyword = terminology = grams = Scored()
     feedback = query.mode == "hybrid" and query.feedback
     if query.mode in ("hybrid", "semantic"):
         raw_share = query.project_raw_similarity if query.mode == "hybrid" else 0.0
@@ -343,17 +373,17 @@ def search(index: LoadedIndex, embedder: Embedder, query: Query) -> SearchResult
     if query.mode == "hybrid" and query.fusion == "zscore" and query.terminology_weight > 0:
         expansion = default_terminology().expand(query.text, language).within(searched_languages(index, allowed))
         terminology = terminology_scores(index, expansion, allowed, query.filters, matched)
+    if query.mode == "hybrid" and query.fusion == "zscore" and query.grams_scale > 0 and has_grams(language):
+        grams = gram_scores(index, query.text, allowed, query.filters, matched)
 
     # Practice level: every language version is the same practice; its score is its best version's.
     groups: dict[str, list[int]] = defaultdict(list)
     for doc in matched:
         groups[documents[doc].group_id].append(doc)
     group_dense, group_keyword = best_per_practice(dense, documents), best_per_practice(keyword, documents)
-    group_terminology = best_per_practice(terminology, documents)
+    extra = {"terminology": best_per_practice(terminology, documents), "grams": best_per_practice(grams, documents)}
     dense_rank, keyword_rank = ranks(group_dense), ranks(group_keyword)
-    fusion = fuse(
-        index, query, language, allowed, group_dense, group_keyword, group_terminology, dense_rank, keyword_rank
-    )
+    fusion = fuse(index, query, language, allowed, group_dense, group_keyword, extra, dense_rank, keyword_rank)
     fused = fusion.pop("scores")
     if query.prefer_language:
         for group, docs in groups.items():
@@ -365,7 +395,7 @@ def search(index: LoadedIndex, embedder: Embedder, query: Query) -> SearchResult
     start = (query.page - 1) * query.page_size
     results = []
     for group in ordered[start : start + query.page_size]:
-        doc = _representative(groups[group], (dense, keyword, terminology), index, query)
+        doc = _representative(groups[group], (dense, keyword, terminology, grams), index, query)
         explanation = {
             "dense_rank": dense_rank.get(group),
             "dense_score": round(group_dense[group], 4) if group in group_dense else None,
@@ -377,7 +407,11 @@ def search(index: LoadedIndex, embedder: Embedder, query: Query) -> SearchResult
             "filters_matched": query.filters.matched(documents[doc]),
         }
         passages = passages_of(
-            index, doc, {"semantic": dense, "keyword": keyword, "terminology": terminology}, query.text, expansion
+            index,
+            doc,
+            {"semantic": dense, "keyword": keyword, "terminology": terminology, "grams": grams},
+            query.text,
+            expansion,
         )
         results.append(result(index, doc, round(primary[group], 6), passages, explanation))
     return SearchResult(
@@ -407,20 +441,21 @@ def fuse(
     allowed: np.ndarray,
     group_dense: dict[str, float],
     group_keyword: dict[str, float],
-    group_terminology: dict[str, float],
+    group_extra: dict[str, dict[str, float]],
     dense_rank: dict[str, int],
     keyword_rank: dict[str, int],
 ) -> dict:
-    """The hybrid scores per practice ("scores") and what explains them (see engine.fusion)."""
+    """The hybrid scores per practice ("scores") and what explains them (see engine.fusion).
+    `group_extra`: the practice scores of the "terminology" and "grams" matches (score fusion only)."""
     if query.fusion == "rrf":
         scores = reciprocal_rank_fusion(dense_rank, keyword_rank, query.dense_weight, query.keyword_weight)
         weights = {"dense_weight": query.dense_weight, "keyword_weight": query.keyword_weight}
         return {"scores": scores, "fusion": "rrf", **weights}
     share = language_share(index, language, allowed)
     weight = language_share_weight(share, query.language_share_scale)
-    weights = {"dense": 1.0, "keyword": weight, "terminology": query.terminology_weight}
-    lists = {"dense": group_dense, "keyword": group_keyword, "terminology": group_terminology}
-    scores, zmaps = score_fusion(lists, weights)
+    grams_weight = language_share_weight(share, query.grams_scale) if group_extra["grams"] else 0.0
+    weights = {"dense": 1.0, "keyword": weight, "terminology": query.terminology_weight, "grams": grams_weight}
+    scores, zmaps = score_fusion({"dense": group_dense, "keyword": group_keyword, **group_extra}, weights)
     return {
         "scores": scores,
         "fusion": "zscore",
@@ -428,11 +463,12 @@ def fuse(
         "dense_weight": 1.0,
         "keyword_weight": round(weight, 4),
         "terminology_weight": query.terminology_weight,
+        "grams_weight": round(grams_weight, 4),
         **{f"{name}_z": zmaps[name] for name in Z_LISTS},
     }
 
 
-Z_LISTS = ("dense", "keyword", "terminology")
+Z_LISTS = ("dense", "keyword", "terminology", "grams")
 
 
 def fusion_explanation(fusion: dict, group: str) -> dict:

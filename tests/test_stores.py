@@ -6,6 +6,7 @@ import pytest
 from indexer.stores import KeywordChunk, create_vector_store, keyword_store_class
 from indexer.stores.base import MAX_QUERY_WORDS
 from indexer.stores.factory import KEYWORD_STORES, SERVER_STORES
+from indexer.stores.grams import rarest_grams, word_grams
 
 CHUNKS = [
     KeywordChunk("ro#0", "ro", "ro", "Locuințe sociale", "Familiile rome primesc locuințe sociale în Cluj."),
@@ -13,6 +14,7 @@ CHUNKS = [
     KeywordChunk("el#0", "el", "el", "Στέγαση", "Η στέγαση των μεταναστών στην Αθήνα."),
     KeywordChunk("en#0", "en", "en", "Housing First", "Homeless people move straight into houses of their own."),
     KeywordChunk("de#0", "de", "de", "Familienrat", "Der Familienrat plant mit der Familie, nicht für sie."),
+    KeywordChunk("hr#0", "hr", "hr", "Zapošljavanje mladih", "Zapošljavanje mladih u Splitu uz mentora."),
 ]
 
 
@@ -71,9 +73,27 @@ def test_a_long_description_keeps_its_most_selective_words_in_every_field(name, 
     assert len(store.search(" ".join(words), "en", 100)) == MAX_QUERY_WORDS
 
 
+def test_words_without_a_stemmer_match_their_inflections_by_character_grams(keyword_store):
+    """Croatian has no Snowball stemmer: "zapošljavanja mladima" shares most 4-grams with
+    "Zapošljavanje mladih". Chunks in stemmed languages are not in the grams at all."""
+    hits = keyword_store.search_grams("zapošljavanja mladima", 10)
+    assert [hit.chunk_id for hit in hits][:1] == ["hr#0"] and hits[0].score > 0
+    assert keyword_store.search_grams("Familienrat Familie", 10) == []
+    assert keyword_store.search_grams("zapošljavanja", 10, {"ro"}) == []
+    long = " ".join(chunk.text for chunk in CHUNKS[:5]) + " Tražimo programe zapošljavanja mladih."
+    assert "hr#0" in [hit.chunk_id for hit in keyword_store.search_grams(long, 10)]
+
+
+def test_grams_mark_word_ends_fold_accents_and_keep_the_rarest_that_occur():
+    assert word_grams("Šola a") == ["#sol", "sola", "ola#", "#a#"]
+    frequency = {"#sol": 5, "sola": 1, "ola#": 0, "#a#": 9}.get
+    assert rarest_grams("Šola a", frequency, limit=2) == ["sola", "#sol"]
+
+
 @pytest.mark.parametrize("text", ["title:x AND (", '"unclosed', "*", "OR NOT", "-", "a" * 300])
 def test_user_text_is_never_parsed_as_query_syntax(keyword_store, text):
     assert isinstance(keyword_store.search(text, "en", 10), list)
+    assert isinstance(keyword_store.search_grams(text, 10), list)
 
 
 def test_highlights_are_spans_of_matching_words(keyword_store):

@@ -221,6 +221,15 @@ class KeywordStore(ABC):
         """
 
     @abstractmethod
+    def search_grams(
+        self, text: str, limit: int, allowed_docs: set[str] | None = None, filters: "Filters | None" = None
+    ) -> list[KeywordHit]:
+        """The best `limit` chunks for user `text` by BM25 of its most selective character n-grams
+        (:func:`indexer.stores.grams.rarest_grams`) against the n-grams of the chunks in languages
+        without a stemmer (:func:`indexer.stores.grams.has_grams`), best first; the other arguments
+        as for `search`."""
+
+    @abstractmethod
     def highlight(self, text: str, query: str, language: str | None) -> list[list[int]]:
         """[start, end) character spans of `text` whose analysed form matches an analysed query
         term, function words ("de", "la", "și") left out: a highlight says what matched."""

@@ -4,8 +4,9 @@ The same design as the whoosh store, on a compiled engine: one text field per la
 analysed with that language's Snowball stemmer (tantivy has Greek, which whoosh lacks;
 neither has Polish) and stop words where tantivy has a list, then folded to ASCII; beside
 them ``text_all`` and ``title`` with the language-neutral analyser (lowercase, folding),
-for names and acronyms that cross languages as written. Scoring is BM25 per field, summed
-over the fields a query searches (the title counts double).
+for names and acronyms that cross languages as written; ``grams``, the character n-grams of
+the chunks in languages without a stemmer (base.word_grams), for `search_grams`. Scoring is
+BM25 per field, summed over the fields a query searches (the title counts double).
 
 A query is analysed here with the same analysers, and reduced to its most selective
 words (fewest matching chunks), so a 300-word description costs no more than a short one;
@@ -20,6 +21,7 @@ from pathlib import Path
 import tantivy
 
 from indexer.stores.base import KeywordChunk, KeywordHit, KeywordStore, iso_stop_word, link_copy, rarest_words
+from indexer.stores.grams import has_grams, rarest_grams, word_grams
 
 STEMMERS = {
     "en": "english",
@@ -41,6 +43,7 @@ STOP_WORDS = {"da", "nl", "en", "fi", "fr", "de", "hu", "it", "no", "pt", "es", 
 """Languages tantivy has a built-in stop word list for."""
 OTHER = "other"
 ALL_FIELD = "text_all"
+GRAMS_FIELD = "grams"
 TITLE_BOOST = 2.0
 WRITER_HEAP_BYTES = 64_000_000
 _WORD = re.compile(r"\w+")
@@ -77,6 +80,7 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field("doc_id", stored=False, tokenizer_name="raw")
     for name in SEARCHED_FIELDS:
         builder.add_text_field(name, tokenizer_name=_tokenizer_name(name), index_option="freq")
+    builder.add_text_field(GRAMS_FIELD, tokenizer_name="whitespace", index_option="freq")
     return builder.build()
 
 
@@ -118,6 +122,8 @@ class TantivyStore(KeywordStore):
         for chunk in chunks:
             fields = {"chunk_id": chunk.chunk_id, "doc_id": chunk.doc_id, "title": chunk.title}
             fields |= {ALL_FIELD: chunk.text, field_for(chunk.language): chunk.text}
+            if has_grams(chunk.language):
+                fields[GRAMS_FIELD] = " ".join(word_grams(chunk.text))
             self.writer.add_document(tantivy.Document(**fields))
 
     def remove(self, doc_ids: Iterable[str]) -> None:
@@ -146,6 +152,17 @@ class TantivyStore(KeywordStore):
             return []
         searcher = self._index.searcher()
         terms = self._selective_terms(searcher, text, language)
+        return self._best_chunks(searcher, terms, limit, allowed_docs)
+
+    def search_grams(self, text: str, limit: int, allowed_docs: set[str] | None = None, filters=None):
+        if allowed_docs is not None and not allowed_docs:
+            return []
+        searcher = self._index.searcher()
+        grams = rarest_grams(text, lambda gram: searcher.doc_freq(GRAMS_FIELD, gram))
+        return self._best_chunks(searcher, [(GRAMS_FIELD, gram) for gram in grams], limit, allowed_docs)
+
+    def _best_chunks(self, searcher, terms: list[tuple[str, str]], limit: int, allowed_docs) -> list[KeywordHit]:
+        """The best `limit` chunks by the summed BM25 of the (field, term) pairs `terms`."""
         if not terms:
             return []
         should = [(tantivy.Occur.Should, self._term_query(field, term)) for field, term in terms]

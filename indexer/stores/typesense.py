@@ -21,6 +21,8 @@ its default tokeniser already folds diacritics in Latin and Greek script (its lo
 tokenisation for scripts without spaces, which Praxis's languages do not need). Typo
 tolerance stands in for stemming ("Familienrats" finds "Familienrat"). User text is reduced to
 its words, so nothing in it is query syntax (``-word`` would exclude, quotes make a phrase).
+``grams`` holds the character n-grams of the chunks in languages without a stemmer
+(base.word_grams), matched exactly by `search_grams`.
 
 The connection comes from the environment when a store is first used: ``PRAXIS_TYPESENSE_NODES``
 (``host:port,host:port,...``), ``PRAXIS_TYPESENSE_PROTOCOL`` (``http``), ``PRAXIS_TYPESENSE_API_KEY``
@@ -65,6 +67,7 @@ from indexer.stores.base import (
     VectorStore,
     iso_stop_word,
 )
+from indexer.stores.grams import has_grams, word_grams
 
 if TYPE_CHECKING:
     from indexer.facets import Filters
@@ -456,6 +459,7 @@ class TypesenseKeywordStore(_Published, KeywordStore):
             {"name": "doc_id", "type": "string"},
             {"name": "title", "type": "string"},
             {"name": "text", "type": "string"},
+            {"name": "grams", "type": "string", "optional": True},
             *FACT_FIELDS,
         ]
         collection = _Collection.new("keyword", fields)
@@ -470,6 +474,8 @@ class TypesenseKeywordStore(_Published, KeywordStore):
         for chunk in chunks:
             document = {"id": chunk.chunk_id, "chunk_id": chunk.chunk_id, "doc_id": chunk.doc_id}
             document |= {"title": chunk.title, "text": chunk.text, **(_NO_FACTS | chunk.facts)}
+            if has_grams(chunk.language):
+                document["grams"] = " ".join(word_grams(chunk.text))
             self._pending.append(document)
 
     def _flush(self) -> None:
@@ -501,19 +507,31 @@ class TypesenseKeywordStore(_Published, KeywordStore):
         allowed_docs: set[str] | None = None,
         filters: "Filters | None" = None,
     ) -> list[KeywordHit]:
-        words = query_words(text)
-        possible, clause = _restriction(filters, "doc_id", None if allowed_docs is None else sorted(allowed_docs))
-        if not words or not possible or limit <= 0:
-            return []
         search = {
-            "q": " ".join(words),
             "query_by": "title,text",
             "query_by_weights": f"{TITLE_WEIGHT},{TEXT_WEIGHT}",
             # Without these, all words must match exactly (the last as a prefix); with them, words are
             # dropped and then matched with typos until `limit` chunks match: the nearest 0.24 has to
             # an OR of the query's words, and typos stand in for the stemming it lacks.
-            "drop_tokens_threshold": limit,
             "typo_tokens_threshold": limit,
+        }
+        return self._best_chunks(query_words(text), search, limit, allowed_docs, filters)
+
+    def search_grams(self, text: str, limit: int, allowed_docs: set[str] | None = None, filters=None):
+        # The grams of the query's words (query_words: no document frequencies to pick the rarest by),
+        # matched exactly: a gram with a typo is another gram.
+        grams = list(dict.fromkeys(word_grams(" ".join(query_words(text)))))
+        search = {"query_by": "grams", "num_typos": 0, "prefix": False}
+        return self._best_chunks(grams, search, limit, allowed_docs, filters)
+
+    def _best_chunks(self, tokens: list[str], search: dict, limit: int, allowed_docs, filters) -> list[KeywordHit]:
+        """The best `limit` chunks for the `tokens`, searched as `search` says, tokens dropped until `limit` match."""
+        possible, clause = _restriction(filters, "doc_id", None if allowed_docs is None else sorted(allowed_docs))
+        if not tokens or not possible or limit <= 0:
+            return []
+        search |= {
+            "q": " ".join(tokens),
+            "drop_tokens_threshold": limit,
             "per_page": PAGE_SIZE,
             "include_fields": "chunk_id",
             "highlight_fields": "none",

@@ -7,6 +7,8 @@ Polish, ...), and accent folding everywhere, so "locuință" matches "locuinte" 
 language-neutral analyser, for what crosses languages as written: names, acronyms,
 programme titles ("EFOP", "Housing First"). A query is matched against the title, its own
 language's field (stemmed) and ``text_all``; when its language is unknown, against every field.
+``grams`` holds the character n-grams of the chunks in languages without a Snowball stemmer
+(base.word_grams), for `search_grams`.
 """
 
 import unicodedata
@@ -14,17 +16,19 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.analysis import Filter, LanguageAnalyzer, StandardAnalyzer
+from whoosh.analysis import Filter, LanguageAnalyzer, SpaceSeparatedTokenizer, StandardAnalyzer
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.lang import has_stemmer, has_stopwords, stopwords_for_language
 from whoosh.query import Or, Term
 
 from indexer.stores.base import KeywordChunk, KeywordHit, KeywordStore, iso_stop_word, link_copy, rarest_words
+from indexer.stores.grams import has_grams, rarest_grams, word_grams
 
 LANGUAGES = ("en", "pt", "fr", "ro", "it", "el", "hu", "pl", "es", "de", "nl", "da", "fi", "sv", "no")
 OTHER = "other"
 PREFIX_LENGTH = 6
 ALL_FIELD = "text_all"
+GRAMS_FIELD = "grams"
 WRITER_MEMORY_MB = 256
 
 
@@ -84,6 +88,7 @@ def build_schema() -> Schema:
         doc_id=ID(stored=True),
         title=TEXT(analyzer=analyzer_for(OTHER), field_boost=2.0),
         text_all=TEXT(analyzer=analyzer_for(OTHER)),
+        grams=TEXT(analyzer=SpaceSeparatedTokenizer()),
         **fields,
     )
 
@@ -120,6 +125,7 @@ class WhooshStore(KeywordStore):
                 doc_id=chunk.doc_id,
                 title=chunk.title,
                 **{ALL_FIELD: chunk.text, field_for(chunk.language): chunk.text},
+                **({GRAMS_FIELD: " ".join(word_grams(chunk.text))} if has_grams(chunk.language) else {}),
             )
 
     def remove(self, doc_ids: Iterable[str]) -> None:
@@ -141,16 +147,26 @@ class WhooshStore(KeywordStore):
     def search(
         self, text: str, language: str | None, limit: int, allowed_docs: set[str] | None = None, filters=None
     ) -> list[KeywordHit]:
+        return self._best_chunks(lambda searcher: _keyword_query(searcher, text, language), limit, allowed_docs)
+
+    def search_grams(self, text: str, limit: int, allowed_docs: set[str] | None = None, filters=None):
+        def query(searcher) -> Or:
+            grams = rarest_grams(text, lambda gram: searcher.doc_frequency(GRAMS_FIELD, gram))
+            return Or([Term(GRAMS_FIELD, gram) for gram in grams])
+
+        return self._best_chunks(query, limit, allowed_docs)
+
+    def _best_chunks(self, query_of, limit: int, allowed_docs: set[str] | None) -> list[KeywordHit]:
+        """The best `limit` chunks for the query `query_of(searcher)` builds, among `allowed_docs`."""
         restrict = None
         if allowed_docs is not None:
             if not allowed_docs:
                 return []
             restrict = Or([Term("doc_id", doc_id) for doc_id in sorted(allowed_docs)])
         with self._index.searcher() as searcher:
-            query = _keyword_query(searcher, text, language)
             return [
                 KeywordHit(hit["chunk_id"], float(hit.score))
-                for hit in searcher.search(query, limit=limit, filter=restrict)
+                for hit in searcher.search(query_of(searcher), limit=limit, filter=restrict)
             ]
 
     def highlight(self, text: str, query: str, language: str | None) -> list[list[int]]:

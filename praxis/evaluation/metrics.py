@@ -56,6 +56,8 @@ class Settings:
     """hybrid: the weight of the query's expansion through the terminology (off for the baselines)."""
     project_raw_similarity: float = 0.0
     """hybrid: the raw similarity's share in project records' dense scores (off for the baselines)."""
+    grams_scale: float = 0.0
+    """hybrid: the weight of character n-gram matches per unit of language share (off for the baselines)."""
 
     def query(
         self, text: str, mode: str, kinds: list[str], depth: int, languages: list[str] | None = None
