@@ -5,7 +5,7 @@ analysed with that language's Snowball stemmer (tantivy has Greek, which whoosh 
 neither has Polish) and stop words where tantivy has a list, then folded to ASCII; beside
 them ``text_all`` and ``title`` with the language-neutral analyser (lowercase, folding),
 for names and acronyms that cross languages as written; ``grams``, the character n-grams of
-the chunks in languages without a stemmer (base.word_grams), for `search_grams`. Scoring is
+the chunks in languages without a stemmer (grams.word_grams), for `search_grams`. Scoring is
 BM25 per field, summed over the fields a query searches (the title counts double).
 
 A query is analysed here with the same analysers, and reduced to its most selective

@@ -22,7 +22,7 @@ tokenisation for scripts without spaces, which Praxis's languages do not need). 
 tolerance stands in for stemming ("Familienrats" finds "Familienrat"). User text is reduced to
 its words, so nothing in it is query syntax (``-word`` would exclude, quotes make a phrase).
 ``grams`` holds the character n-grams of the chunks in languages without a stemmer
-(base.word_grams), matched exactly by `search_grams`.
+(grams.word_grams), matched exactly by `search_grams`.
 
 The connection comes from the environment when a store is first used: ``PRAXIS_TYPESENSE_NODES``
 (``host:port,host:port,...``), ``PRAXIS_TYPESENSE_PROTOCOL`` (``http``), ``PRAXIS_TYPESENSE_API_KEY``

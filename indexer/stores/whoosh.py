@@ -8,7 +8,7 @@ language-neutral analyser, for what crosses languages as written: names, acronym
 programme titles ("EFOP", "Housing First"). A query is matched against the title, its own
 language's field (stemmed) and ``text_all``; when its language is unknown, against every field.
 ``grams`` holds the character n-grams of the chunks in languages without a Snowball stemmer
-(base.word_grams), for `search_grams`.
+(grams.word_grams), for `search_grams`.
 """
 
 import unicodedata
