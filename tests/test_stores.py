@@ -6,7 +6,8 @@ import pytest
 from indexer.stores import KeywordChunk, create_vector_store, keyword_store_class
 from indexer.stores.base import MAX_QUERY_WORDS
 from indexer.stores.factory import KEYWORD_STORES, SERVER_STORES
-from indexer.stores.grams import rarest_grams, word_grams
+from indexer.stores.grams import STEMMED_LANGUAGES, has_grams, rarest_grams, word_grams
+from indexer.stores.tantivy import STEMMERS
 
 CHUNKS = [
     KeywordChunk("ro#0", "ro", "ro", "Locuințe sociale", "Familiile rome primesc locuințe sociale în Cluj."),
@@ -82,6 +83,11 @@ def test_words_without_a_stemmer_match_their_inflections_by_character_grams(keyw
     assert keyword_store.search_grams("zapošljavanja", 10, {"ro"}) == []
     long = " ".join(chunk.text for chunk in CHUNKS[:5]) + " Tražimo programe zapošljavanja mladih."
     assert "hr#0" in [hit.chunk_id for hit in keyword_store.search_grams(long, 10)]
+
+
+def test_the_languages_matched_by_grams_are_those_without_a_snowball_stemmer():
+    assert set(STEMMERS) == STEMMED_LANGUAGES
+    assert has_grams("hr") and has_grams("pl") and not has_grams("nl") and not has_grams(None)
 
 
 def test_grams_mark_word_ends_fold_accents_and_keep_the_rarest_that_occur():
