@@ -9,7 +9,7 @@ languages).
 
 A term matches where its words occur one after another in the query, both sides folded to ASCII
 lower case and short function words (stopwords-iso's of up to three letters) left out, each word
-equal to the term's but for its last `SUFFIX_LETTERS` letters. That stands in for a stemmer, the
+equal to the term's but for its last letters (:func:`indexer.stores.grams.same_stem`). That stands in for a stemmer, the
 same for every language: most of the glossary's languages have no Snowball stemmer (pl, hr, sk,
 cs, sl, lt, lv, bg ...) and their inflections differ at the end of the word.
 """
@@ -23,12 +23,11 @@ import yaml
 from unidecode import unidecode
 
 from indexer.stores.base import iso_stop_word
+from indexer.stores.grams import PREFIX_LETTERS, same_stem
 from indexer.taxonomy import DEFAULT_TAXONOMY, cached_taxonomy
 
 GLOSSARY = Path(__file__).resolve().parent / "terminology.yml"
 TAXONOMY_VOCABULARIES = ("themes", "target_groups", "methods")
-PREFIX_LETTERS = 6
-SUFFIX_LETTERS = 4
 FUNCTION_WORD_LETTERS = 3
 MAX_CONCEPTS = 8
 """At most this many concepts expand one query (the first named): a 300-word description names
@@ -99,14 +98,7 @@ class Terminology:
 
 
 def _same_words(found: tuple[str, ...], term: tuple[str, ...]) -> bool:
-    return len(found) == len(term) and all(_same_stem(a, b) for a, b in zip(found, term, strict=True))
-
-
-def _same_stem(a: str, b: str) -> bool:
-    """Words that differ only in their last SUFFIX_LETTERS letters ("desempregados", "desemprego"),
-    not words that only begin alike (German "Sozialarbeit", "Sozialwohnung")."""
-    shared = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
-    return shared >= min(len(a), len(b), PREFIX_LETTERS) and shared >= max(len(a), len(b)) - SUFFIX_LETTERS
+    return len(found) == len(term) and all(same_stem(a, b) for a, b in zip(found, term, strict=True))
 
 
 def _words(text: str, language: str | None) -> tuple[str, ...]:

@@ -90,6 +90,12 @@ def test_the_languages_matched_by_grams_are_those_without_a_snowball_stemmer():
     assert has_grams("hr") and has_grams("pl") and not has_grams("nl") and not has_grams(None)
 
 
+def test_highlights_in_a_language_without_a_stemmer_mark_the_querys_words_with_other_endings(keyword_store):
+    text = "Asystent rodziny odwiedza dom, a praca trwa rok."
+    spans = keyword_store.highlight(text, "asystentów rodzinnych prawo", "pl")
+    assert {text[start:end] for start, end in spans} == {"Asystent", "rodziny"}  # not "praca" for "prawo"
+
+
 def test_grams_mark_word_ends_fold_accents_and_keep_the_rarest_that_occur():
     assert word_grams("Šola a") == ["#sol", "sola", "ola#", "#a#"]
     frequency = {"#sol": 5, "sola": 1, "ola#": 0, "#a#": 9}.get

@@ -1,9 +1,11 @@
-"""Character n-grams of words: the keyword stores' stand-in for the stemmer a language lacks.
+"""Stand-ins for the stemmer a language lacks: character n-grams of words, and a same-stem rule.
 
 Chunks in a language without a Snowball stemmer are indexed, beside their words, as the
 n-grams of their words (:func:`word_grams`), and a query in such a language is searched by its
 most selective n-grams (:func:`rarest_grams`; each store's ``search_grams``). Measured in
-docs/evaluation/projects.md (sixth round).
+docs/evaluation/projects.md (sixth round). Highlights in such a language also mark a word of
+the query's with another ending (:func:`inflected`), by the rule the terminology matches its
+terms with in every language (:func:`same_stem`).
 """
 
 from unidecode import unidecode
@@ -13,6 +15,10 @@ from indexer.stores.base import QUERY_WORD
 STEMMED_LANGUAGES = frozenset({"en", "pt", "fr", "ro", "it", "el", "hu", "es", "de", "nl", "da", "fi", "sv", "no"})
 """Languages with a Snowball stemmer (tantivy's list). The others (pl, hr, sk, sl, cs, bg, ...)
 are also indexed as character n-grams of their words, the stemmer's stand-in (:func:`word_grams`)."""
+PREFIX_LETTERS = 6
+SUFFIX_LETTERS = 4
+"""same_stem: words sharing their first PREFIX_LETTERS letters (or all of the shorter), and all
+but at most SUFFIX_LETTERS letters of the longer."""
 GRAM_SIZE = 4
 MAX_QUERY_GRAMS = 200
 """n-grams kept from a query (the most selective), as MAX_QUERY_WORDS for words."""
@@ -41,3 +47,22 @@ def rarest_grams(text: str, frequency, limit: int = MAX_QUERY_GRAMS) -> list[str
     dropped; `frequency(gram)` is the number of chunks a gram occurs in."""
     counts = {gram: frequency(gram) for gram in dict.fromkeys(word_grams(text))}
     return sorted((gram for gram, count in counts.items() if count), key=lambda gram: (counts[gram], gram))[:limit]
+
+
+def same_stem(a: str, b: str) -> bool:
+    """Words that differ only in their last SUFFIX_LETTERS letters ("desempregados", "desemprego"),
+    not words that only begin alike (German "Sozialarbeit", "Sozialwohnung")."""
+    shared = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    return shared >= min(len(a), len(b), PREFIX_LETTERS) and shared >= max(len(a), len(b)) - SUFFIX_LETTERS
+
+
+def folded_words(text: str) -> set[str]:
+    """The words of `text`, lowercased and folded to ASCII."""
+    return set(QUERY_WORD.findall(unidecode(text).lower()))
+
+
+def inflected(word: str, query_words: set[str]) -> bool:
+    """True if `word` is one of the folded `query_words` with another ending (:func:`same_stem`):
+    "rodziny" for "rodzinnych", "zapošljavanje" for "zapošljavanja"."""
+    folded = unidecode(word).lower()
+    return any(same_stem(folded, query_word) for query_word in query_words)
