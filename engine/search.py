@@ -394,8 +394,9 @@ def search(index: LoadedIndex, embedder: Embedder, query: Query) -> SearchResult
 
     start = (query.page - 1) * query.page_size
     results = []
+    retrieved = {"semantic": dense, "keyword": keyword, "terminology": terminology, "grams": grams}
     for group in ordered[start : start + query.page_size]:
-        doc = _representative(groups[group], (dense, keyword, terminology, grams), index, query)
+        doc = _representative(groups[group], tuple(retrieved.values()), index, query)
         explanation = {
             "dense_rank": dense_rank.get(group),
             "dense_score": round(group_dense[group], 4) if group in group_dense else None,
@@ -406,13 +407,7 @@ def search(index: LoadedIndex, embedder: Embedder, query: Query) -> SearchResult
             **fusion_explanation(fusion, group),
             "filters_matched": query.filters.matched(documents[doc]),
         }
-        passages = passages_of(
-            index,
-            doc,
-            {"semantic": dense, "keyword": keyword, "terminology": terminology, "grams": grams},
-            query.text,
-            expansion,
-        )
+        passages = passages_of(index, doc, retrieved, query.text, expansion)
         results.append(result(index, doc, round(primary[group], 6), passages, explanation))
     return SearchResult(
         query_language=language,
