@@ -2,12 +2,14 @@
 
 import numpy as np
 import pytest
+from unidecode import unidecode
 
 from indexer.stores import KeywordChunk, create_vector_store, keyword_store_class
-from indexer.stores.base import MAX_QUERY_WORDS
+from indexer.stores.base import MAX_QUERY_WORDS, QUERY_WORD
 from indexer.stores.factory import KEYWORD_STORES, SERVER_STORES
-from indexer.stores.grams import STEMMED_LANGUAGES, has_grams, rarest_grams, word_grams
+from indexer.stores.grams import STEMMED_LANGUAGES, QueryStems, has_grams, rarest_grams, same_stem, word_grams
 from indexer.stores.tantivy import STEMMERS
+from tests.conftest import ROOT
 
 CHUNKS = [
     KeywordChunk("ro#0", "ro", "ro", "Locuințe sociale", "Familiile rome primesc locuințe sociale în Cluj."),
@@ -94,6 +96,18 @@ def test_highlights_in_a_language_without_a_stemmer_mark_the_querys_words_with_o
     text = "Asystent rodziny odwiedza dom, a praca trwa rok."
     spans = keyword_store.highlight(text, "asystentów rodzinnych prawo", "pl")
     assert {text[start:end] for start, end in spans} == {"Asystent", "rodziny"}  # not "praca" for "prawo"
+
+
+def test_query_stems_find_by_beginnings_what_comparing_every_pair_finds():
+    """On two Polish write-ups, one as the query: the words found through the beginnings' index
+    are exactly those same_stem pairs with some query word (short words and long ones alike)."""
+    query = (ROOT / "practices" / "centrum-integracji-spolecznej.md").read_text(encoding="utf-8")
+    text = (ROOT / "practices" / "asystent-rodziny.md").read_text(encoding="utf-8")
+    query_words, text_words = (set(QUERY_WORD.findall(unidecode(t).lower())) for t in (query, text))
+    expected = {word for word in text_words if any(same_stem(word, other) for other in query_words)}
+    stems = QueryStems(query)
+    assert {word for word in text_words if stems.inflected(word)} == expected
+    assert expected - query_words and any(len(word) < 6 for word in expected)
 
 
 def test_grams_mark_word_ends_fold_accents_and_keep_the_rarest_that_occur():

@@ -4,9 +4,12 @@ Chunks in a language without a Snowball stemmer are indexed, beside their words,
 n-grams of their words (:func:`word_grams`), and a query in such a language is searched by its
 most selective n-grams (:func:`rarest_grams`; each store's ``search_grams``). Measured in
 docs/evaluation/projects.md (sixth round). Highlights in such a language also mark a word of
-the query's with another ending (:func:`inflected`), by the rule the terminology matches its
+the query's with another ending (:class:`QueryStems`), by the rule the terminology matches its
 terms with in every language (:func:`same_stem`).
 """
+
+from collections import defaultdict
+from functools import lru_cache
 
 from unidecode import unidecode
 
@@ -56,13 +59,37 @@ def same_stem(a: str, b: str) -> bool:
     return shared >= min(len(a), len(b), PREFIX_LETTERS) and shared >= max(len(a), len(b)) - SUFFIX_LETTERS
 
 
-def folded_words(text: str) -> set[str]:
-    """The words of `text`, lowercased and folded to ASCII."""
-    return set(QUERY_WORD.findall(unidecode(text).lower()))
+class QueryStems:
+    """A query's folded words, found by their beginnings: which of them a word of a text is with
+    another ending (:func:`same_stem`), without comparing it to every one (a 4,000-character query
+    against each passage shown). Two words of the same stem share their first min(PREFIX_LETTERS,
+    their lengths) letters, so a text word's candidates are the query words keyed by one of its own
+    beginnings, and, for a text word shorter than PREFIX_LETTERS, the longer query words it begins."""
+
+    def __init__(self, text: str):
+        self.by_start: dict[str, set[str]] = defaultdict(set)
+        """Query words by their first PREFIX_LETTERS letters (a shorter word by itself)."""
+        self.by_beginning: dict[str, set[str]] = defaultdict(set)
+        """Query words by each beginning shorter than their key in by_start."""
+        for word in set(QUERY_WORD.findall(unidecode(text).lower())):
+            key = word[:PREFIX_LETTERS]
+            self.by_start[key].add(word)
+            for end in range(1, len(key)):
+                self.by_beginning[word[:end]].add(word)
+
+    def inflected(self, word: str) -> bool:
+        """True if `word` is one of the query's words with another ending: "rodziny" for
+        "rodzinnych", "zapošljavanje" for "zapošljavanja"."""
+        folded = unidecode(word).lower()
+        candidates = set().union(*(self.by_start.get(folded[:end], ()) for end in range(1, PREFIX_LETTERS + 1)))
+        if len(folded) < PREFIX_LETTERS:
+            candidates |= self.by_beginning.get(folded, set())
+        return any(same_stem(folded, candidate) for candidate in candidates)
 
 
-def inflected(word: str, query_words: set[str]) -> bool:
-    """True if `word` is one of the folded `query_words` with another ending (:func:`same_stem`):
-    "rodziny" for "rodzinnych", "zapošljavanje" for "zapošljavanja"."""
-    folded = unidecode(word).lower()
-    return any(same_stem(folded, query_word) for query_word in query_words)
+@lru_cache(maxsize=64)
+def query_stems(query: str, language: str | None) -> QueryStems:
+    """The stems of `query` for highlights in `language`: its words where the language has no
+    stemmer (:func:`has_grams`), none elsewhere. Cached: the engine highlights every passage it
+    shows with the same query."""
+    return QueryStems(query if has_grams(language) else "")

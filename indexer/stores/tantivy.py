@@ -21,7 +21,7 @@ from pathlib import Path
 import tantivy
 
 from indexer.stores.base import KeywordChunk, KeywordHit, KeywordStore, iso_stop_word, link_copy, rarest_words
-from indexer.stores.grams import folded_words, has_grams, inflected, rarest_grams, word_grams
+from indexer.stores.grams import has_grams, query_stems, rarest_grams, word_grams
 
 STEMMERS = {
     "en": "english",
@@ -191,10 +191,10 @@ class TantivyStore(KeywordStore):
         # Snowball's stop words are filtered by the analyser where tantivy has a list; stopwords-iso's elsewhere.
         analyzer = ANALYZERS[_tokenizer_name(field_for(language)).removeprefix("praxis_")]
         terms = set(analyzer.analyze(query))
-        stems = folded_words(query) if has_grams(language) else set()
+        stems = query_stems(query, language)
         return [
             [m.start(), m.end()]
             for m in _WORD.finditer(text)
-            if (terms.intersection(analyzer.analyze(m.group())) or inflected(m.group(), stems))
+            if (terms.intersection(analyzer.analyze(m.group())) or stems.inflected(m.group()))
             and (language in STOP_WORDS or not iso_stop_word(m.group(), language))
         ]

@@ -67,7 +67,7 @@ from indexer.stores.base import (
     VectorStore,
     iso_stop_word,
 )
-from indexer.stores.grams import folded_words, has_grams, inflected, word_grams
+from indexer.stores.grams import has_grams, query_stems, word_grams
 
 if TYPE_CHECKING:
     from indexer.facets import Filters
@@ -546,12 +546,12 @@ class TypesenseKeywordStore(_Published, KeywordStore):
         # Function words are never marked: stopwords-iso's list of the passage's language (this
         # engine has no Snowball lists, which the others prefer where they have one).
         words = {_fold(word) for word in query_words(query) if not iso_stop_word(word, language)}
-        stems = folded_words(query) if has_grams(language) else set()
+        stems = query_stems(query, language)
         return [
             [match.start(), match.end()]
             for match in _WORD.finditer(text)
             if any(_matches(_fold(match.group()), word) for word in words)
-            or (inflected(match.group(), stems) and not iso_stop_word(match.group(), language))
+            or (stems.inflected(match.group()) and not iso_stop_word(match.group(), language))
         ]
 
 

@@ -22,7 +22,7 @@ from whoosh.lang import has_stemmer, has_stopwords, stopwords_for_language
 from whoosh.query import Or, Term
 
 from indexer.stores.base import KeywordChunk, KeywordHit, KeywordStore, iso_stop_word, link_copy, rarest_words
-from indexer.stores.grams import folded_words, has_grams, inflected, rarest_grams, word_grams
+from indexer.stores.grams import has_grams, query_stems, rarest_grams, word_grams
 
 LANGUAGES = ("en", "pt", "fr", "ro", "it", "el", "hu", "pl", "es", "de", "nl", "da", "fi", "sv", "no")
 OTHER = "other"
@@ -172,11 +172,11 @@ class WhooshStore(KeywordStore):
     def highlight(self, text: str, query: str, language: str | None) -> list[list[int]]:
         analyzer = analyzer_for(field_for(language).removeprefix("text_"))
         terms = {token.text for token in analyzer(query)}
-        stems = folded_words(query) if has_grams(language) else set()
+        stems = query_stems(query, language)
         return [
             [t.startchar, t.endchar]
             for t in analyzer(text, chars=True, mode="index")
-            if (t.text in terms or inflected(text[t.startchar : t.endchar], stems))
+            if (t.text in terms or stems.inflected(text[t.startchar : t.endchar]))
             and not _stop_word(text[t.startchar : t.endchar], language)
         ]
 
