@@ -74,7 +74,7 @@ class Query:
     fusion: Fusion = "zscore"
     """How hybrid joins the two rankings (see engine.fusion): calibrated score fusion with a keyword
     weight from the query language's share of the searched records, or weighted rank fusion."""
-    language_share_scale: float = 1.0
+    language_share_scale: float = 0.5
     """zscore: the keyword weight is this times the share of searched records in the query's language."""
     dense_weight: float = 1.0
     keyword_weight: float = 1.0

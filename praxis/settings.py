@@ -78,8 +78,9 @@ class Settings(BaseSettings):
     times the share of the searched records in the query's language (chosen on the tuning splits
     of both evaluation sets, docs/evaluation); or `rrf`, weighted reciprocal rank fusion with the
     two weights below."""
-    language_share_scale: float = 1.0
-    """zscore fusion: the keyword weight per unit of the query language's share of the searched records."""
+    language_share_scale: float = 0.5
+    """zscore fusion: the keyword weight per unit of the query language's share of the searched records
+    (0.5 since the character n-grams carry part of the keyword list's work; docs/evaluation)."""
     dense_feedback: bool = True
     """Hybrid search's second dense pass with pseudo-relevance feedback (engine.search.with_feedback;
     measured in docs/evaluation)."""

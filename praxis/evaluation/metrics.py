@@ -49,7 +49,7 @@ class Settings:
     keyword_weight: float = 1.0
     centre: bool = False
     fusion: str = "rrf"
-    language_share_scale: float = 1.0
+    language_share_scale: float = 0.5
     feedback: bool = False
     """hybrid: the second dense pass with pseudo-relevance feedback (off for the plain baselines)."""
     terminology_weight: float = 0.0
