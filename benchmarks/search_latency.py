@@ -116,10 +116,10 @@ def scaled_indexes(base: LoadedIndex, size: int, directory: Path, embedder, keyw
     built_file = directory / f"index-{size}.json"
     if built_file.exists():  # kept from an earlier run with --work: measure again without rebuilding
         built = json.loads(built_file.read_text())
-        if set(keyword_stores) <= set(built["paths"]):
+        if built.get("format") == layout.FORMAT_VERSION and set(keyword_stores) <= set(built["paths"]):
             return built
     records, vectors = scaled_records(base, size)
-    built = {"seconds": {}, "paths": {}}
+    built = {"seconds": {}, "paths": {}, "format": layout.FORMAT_VERSION}
     first = None
     for name in keyword_stores:
         index_path = directory / f"index-{size}-{name}"
@@ -277,7 +277,7 @@ def main() -> None:
     parser.add_argument("--whoosh-max", type=int, default=100_000, help="Largest scale whoosh is built at")
     parser.add_argument("--queries", type=int, default=48, help="Queries of each kind per scale")
     parser.add_argument("--out", type=Path, help="Also write the results as JSON here")
-    parser.add_argument("--work", type=Path, help="Keep the scaled indexes here, and reuse those already there")
+    parser.add_argument("--work", type=Path, help="Keep scaled indexes here; reuse those of the current format")
     parser.add_argument(
         "--typesense-dir",
         type=Path,
