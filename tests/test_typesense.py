@@ -5,10 +5,12 @@ and a node that restarts catching up."""
 import numpy as np
 import pytest
 import typesense
+from typesense.exceptions import TypesenseClientError
+from typesense.sync.documents import Documents
 
 from indexer import layout
 from indexer.build import build_index
-from indexer.stores.typesense import Connection
+from indexer.stores.typesense import EMPTY_REPLY, Connection, TypesenseKeywordStore, retried_on_empty_reply
 from tests.conftest import build_request, copy_fixture_corpus, engine_stores
 
 
@@ -65,6 +67,44 @@ def test_a_build_that_fails_leaves_no_collection_and_the_live_index_serving(tmp_
     assert {c["name"] for c in client.collections.retrieve()} == before
     assert layout.open_index(root / "index").build_id == first.build
     assert [p.suffix for p in layout.builds_dir(root / "index").iterdir()] == [""]
+
+
+def test_a_bulk_import_answered_with_an_empty_body_is_sent_again_and_nothing_is_lost(
+    typesense_cluster, tmp_path, hashing, monkeypatch
+):
+    """A node forwarding to a leader being elected can answer an import with an empty body; the
+    store sends the batch again (an upsert) and the build ends with every chunk on the cluster."""
+    real_import, empty_replies = Documents.import_, []
+
+    def first_reply_empty(self, *args, **kwargs):
+        if not empty_replies:
+            empty_replies.append(1)
+            raise TypesenseClientError(f"{EMPTY_REPLY} ")
+        return real_import(self, *args, **kwargs)
+
+    monkeypatch.setattr(Documents, "import_", first_reply_empty)
+    root = copy_fixture_corpus(tmp_path)
+    summary = build_index(build_request(root, **engine_stores("typesense")), hashing)
+    keyword = TypesenseKeywordStore.load(layout.open_index(root / "index").path / layout.KEYWORD)
+    assert empty_replies == [1] and keyword.count() == summary.chunks > 0
+
+
+def test_an_empty_reply_is_retried_up_to_the_bound_and_any_other_error_at_once():
+    calls = []
+
+    def failing(message: str):
+        def request():
+            calls.append(message)
+            raise TypesenseClientError(message)
+
+        return request
+
+    with pytest.raises(TypesenseClientError):
+        retried_on_empty_reply(failing("Invalid response - {not json"), retries=3, interval=0.0)
+    assert len(calls) == 1
+    with pytest.raises(TypesenseClientError):
+        retried_on_empty_reply(failing(f"{EMPTY_REPLY} "), retries=2, interval=0.0)
+    assert len(calls) == 1 + 3
 
 
 def test_a_restarted_node_catches_up_and_answers_the_same(typesense_cluster, tmp_path, hashing):

@@ -48,7 +48,7 @@ import time
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -196,7 +196,13 @@ class _Collection:
     def upsert(self, documents: list[dict]) -> None:
         documents_api = self.client.collections[self.name].documents
         for start in range(0, len(documents), IMPORT_BATCH):
-            results = _call(documents_api.import_, documents[start : start + IMPORT_BATCH], {"action": "upsert"})
+            batch = documents[start : start + IMPORT_BATCH]
+            results = _call(
+                retried_on_empty_reply,
+                partial(documents_api.import_, batch, {"action": "upsert"}),
+                self.connection.retries,
+                self.connection.retry_interval,
+            )
             failed = [result for result in results if not result.get("success")]
             if failed:
                 raise StoreUnavailableError(f"typesense refused {len(failed)} document(s) of {self.name}: {failed[0]}")
@@ -282,6 +288,25 @@ class _Collection:
 
 _UNAVAILABLE = (TypesenseClientError, httpx.HTTPError, OSError)
 """What a node that is down, starting or electing a leader raises (after the client's retries)."""
+
+
+def retried_on_empty_reply(request, retries: int, interval: float):
+    """`request()`, again up to `retries` times `interval` seconds apart while the cluster answers
+    a bulk import with an empty body, which a node forwarding to a leader being elected does
+    (seen building the projects set's index right after a cluster started; the client raises
+    "Invalid response - " and does not retry it). Upserts are idempotent, so a repeat is harmless;
+    any other error is raised at once."""
+    for attempt in range(retries + 1):
+        try:
+            return request()
+        except TypesenseClientError as error:
+            if str(error).strip() != EMPTY_REPLY or attempt == retries:
+                raise
+        time.sleep(interval)
+
+
+EMPTY_REPLY = "Invalid response -"
+"""How the typesense client reports a bulk import answered with an empty body."""
 
 
 def _call(function, *args):
