@@ -21,7 +21,10 @@ its default tokeniser already folds diacritics in Latin and Greek script (its lo
 tokenisation for scripts without spaces, which Praxis's languages do not need). Typo
 tolerance stands in for stemming ("Familienrats" finds "Familienrat"). User text is reduced to
 its words, so nothing in it is query syntax (``-word`` would exclude, quotes make a phrase).
-``grams`` holds the character n-grams of the chunks in languages without a stemmer
+A query of up to eight words is one search, words dropped until enough chunks match the others;
+a longer one (a problem description) and the n-grams are searched a token at a time, each chunk
+scoring the rarity of the tokens it has (`_any_token`): dropping words kept a description's
+first few only. ``grams`` holds the character n-grams of the chunks in languages without a stemmer
 (grams.word_grams), matched exactly by `search_grams`.
 
 The connection comes from the environment when a store is first used: ``PRAXIS_TYPESENSE_NODES``
@@ -41,11 +44,13 @@ filter, so a retried write is harmless.
 import contextlib
 import datetime as dt
 import json
+import math
 import os
 import re
 import secrets
 import time
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
@@ -76,10 +81,14 @@ INFO_FILE = "store.json"
 PAGE_SIZE = 250
 """Typesense's largest page: deeper result lists are fetched as several pages in one multi_search."""
 IMPORT_BATCH = 1000
+MULTI_SEARCH_MAX = 50
+"""Typesense's default `limit_multi_searches`: searches in one multi_search request."""
 FILTER_VALUES_MAX = 500
 """Ids per delete-by-filter request, and allowed ids named in one filter."""
 SETTLE_SECONDS = 30.0
 TITLE_WEIGHT, TEXT_WEIGHT = 2, 1
+ANY_WORD_FROM = 9
+"""A query of this many words or more matches chunks that have any of them (TypesenseKeywordStore._any_word)."""
 _WORD = re.compile(r"\w+")
 FACT_FIELDS = [
     {"name": "kind", "type": "string"},
@@ -228,9 +237,16 @@ class _Collection:
         return int(_call(self.client.collections[self.name].retrieve)["num_documents"])
 
     def search(self, searches: list[dict]) -> list[dict]:
-        """The results of `searches` on this collection, in one multi_search request."""
-        body = {"searches": [{"collection": self.name, **search} for search in searches]}
-        results = _call(self.client.multi_search.perform, body, {})["results"]
+        """The results of `searches` on this collection, in multi_search requests of at most
+        MULTI_SEARCH_MAX searches each (the server's `limit_multi_searches`)."""
+        results = []
+        for start in range(0, len(searches), MULTI_SEARCH_MAX):
+            body = {
+                "searches": [
+                    {"collection": self.name, **search} for search in searches[start : start + MULTI_SEARCH_MAX]
+                ]
+            }
+            results += _call(self.client.multi_search.perform, body, {})["results"]
         for result in results:
             if "error" in result:
                 raise StoreUnavailableError(f"typesense search on {self.name} failed: {result['error']}")
@@ -532,22 +548,51 @@ class TypesenseKeywordStore(_Published, KeywordStore):
         allowed_docs: set[str] | None = None,
         filters: "Filters | None" = None,
     ) -> list[KeywordHit]:
-        search = {
-            "query_by": "title,text",
-            "query_by_weights": f"{TITLE_WEIGHT},{TEXT_WEIGHT}",
-            # Without these, all words must match exactly (the last as a prefix); with them, words are
-            # dropped and then matched with typos until `limit` chunks match: the nearest 0.24 has to
-            # an OR of the query's words, and typos stand in for the stemming it lacks.
-            "typo_tokens_threshold": limit,
+        words = query_words(text)
+        fields = {"query_by": "title,text", "query_by_weights": f"{TITLE_WEIGHT},{TEXT_WEIGHT}"}
+        if len(words) >= ANY_WORD_FROM:
+            # Typos and the last word's prefix stand in for the stemming 0.24 lacks.
+            return self._any_token(words, fields | {"typo_tokens_threshold": PAGE_SIZE}, limit, allowed_docs, filters)
+        # Without these, all words must match exactly (the last as a prefix); with them, words are
+        # dropped and then matched with typos until `limit` chunks match: for a few words the nearest
+        # 0.24 has to an OR of them, and typos stand in for the stemming it lacks.
+        return self._best_chunks(words, fields | {"typo_tokens_threshold": limit}, limit, allowed_docs, filters)
+
+    def _any_token(self, tokens: list[str], search: dict, limit: int, allowed_docs, filters) -> list[KeywordHit]:
+        """The best `limit` chunks for any of `tokens`, each searched alone as `search` says: a chunk
+        scores the sum of the inverse document frequencies (BM25's, from each search's `found`
+        among the searched chunks) of the tokens it is among the first PAGE_SIZE chunks of. Dropping
+        tokens until enough chunks match all the others, as a query of a few words is searched,
+        kept a long description's first few words only."""
+        possible, clause = _restriction(filters, "doc_id", None if allowed_docs is None else sorted(allowed_docs))
+        if not tokens or not possible or limit <= 0:
+            return []
+        search = search | {
+            "drop_tokens_threshold": 0,
+            "per_page": PAGE_SIZE,
+            "page": 1,
+            "include_fields": "chunk_id",
+            "highlight_fields": "none",
         }
-        return self._best_chunks(query_words(text), search, limit, allowed_docs, filters)
+        every = _with_filter({"q": "*", "per_page": 0}, clause)  # how many chunks are searched
+        alone = [_with_filter({**search, "q": token}, clause) for token in tokens]
+        searched, *results = self._collection.search([every, *alone])
+        chunks = searched["found"]
+        scores: dict[str, float] = defaultdict(float)
+        for result in results:
+            found = result["found"]
+            rarity = math.log(1 + (chunks - found + 0.5) / (found + 0.5))
+            for hit in result["hits"]:
+                scores[hit["document"]["chunk_id"]] += rarity
+        best = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        return [KeywordHit(chunk_id, score) for chunk_id, score in best]
 
     def search_grams(self, text: str, limit: int, allowed_docs: set[str] | None = None, filters=None):
         # The grams of the query's words (query_words: no document frequencies to pick the rarest by),
         # matched exactly: a gram with a typo is another gram.
         grams = list(dict.fromkeys(word_grams(" ".join(query_words(text)))))
         search = {"query_by": "grams", "num_typos": 0, "prefix": False}
-        return self._best_chunks(grams, search, limit, allowed_docs, filters)
+        return self._any_token(grams, search, limit, allowed_docs, filters)
 
     def _best_chunks(self, tokens: list[str], search: dict, limit: int, allowed_docs, filters) -> list[KeywordHit]:
         """The best `limit` chunks for the `tokens`, searched as `search` says, tokens dropped until `limit` match."""
