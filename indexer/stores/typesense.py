@@ -24,8 +24,8 @@ its words, so nothing in it is query syntax (``-word`` would exclude, quotes mak
 A query of up to eight words is one search, words dropped until enough chunks match the others;
 a longer one (a problem description) and the n-grams are searched a token at a time, each chunk
 scoring the rarity of the tokens it has (`_any_token`): dropping words kept a description's
-first few only. ``grams`` holds the character n-grams of the chunks in languages without a stemmer
-(grams.word_grams), matched exactly by `search_grams`.
+first few only. ``grams`` holds the character n-grams of the chunks in languages without a
+stemmer (grams.word_grams), matched exactly by `search_grams`.
 
 The connection comes from the environment when a store is first used: ``PRAXIS_TYPESENSE_NODES``
 (``host:port,host:port,...``), ``PRAXIS_TYPESENSE_PROTOCOL`` (``http``), ``PRAXIS_TYPESENSE_API_KEY``
@@ -88,7 +88,7 @@ FILTER_VALUES_MAX = 500
 SETTLE_SECONDS = 30.0
 TITLE_WEIGHT, TEXT_WEIGHT = 2, 1
 ANY_WORD_FROM = 9
-"""A query of this many words or more matches chunks that have any of them (TypesenseKeywordStore._any_word)."""
+"""A query of this many words or more matches chunks that have any of them (TypesenseKeywordStore._any_token)."""
 _WORD = re.compile(r"\w+")
 FACT_FIELDS = [
     {"name": "kind", "type": "string"},
@@ -306,12 +306,16 @@ _UNAVAILABLE = (TypesenseClientError, httpx.HTTPError, OSError)
 """What a node that is down, starting or electing a leader raises (after the client's retries)."""
 
 
+EMPTY_REPLY = "Invalid response -"
+"""How the typesense client reports a bulk import answered with an empty body."""
+
+
 def retried_on_empty_reply(request, retries: int, interval: float):
     """`request()`, again up to `retries` times `interval` seconds apart while the cluster answers
-    a bulk import with an empty body, which a node forwarding to a leader being elected does
-    (seen building the projects set's index right after a cluster started; the client raises
-    "Invalid response - " and does not retry it). Upserts are idempotent, so a repeat is harmless;
-    any other error is raised at once."""
+    a bulk import with an empty body, as a replicated cluster now and then does (seen once here,
+    building the projects set's index right after a cluster started; reported for clusters in
+    typesense-python's pull request 27). The client raises "Invalid response - " and does not
+    retry it. Upserts are idempotent, so a repeat is harmless; any other error is raised at once."""
     for attempt in range(retries + 1):
         try:
             return request()
@@ -319,10 +323,6 @@ def retried_on_empty_reply(request, retries: int, interval: float):
             if str(error).strip() != EMPTY_REPLY or attempt == retries:
                 raise
         time.sleep(interval)
-
-
-EMPTY_REPLY = "Invalid response -"
-"""How the typesense client reports a bulk import answered with an empty body."""
 
 
 def _call(function, *args):
