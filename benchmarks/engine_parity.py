@@ -34,9 +34,10 @@ from pathlib import Path
 
 from benchmarks.common import ROOT, emit
 from benchmarks.situations import figures as situation_figures
+from benchmarks.situations import set_queries
 from engine.loaded import LoadedIndex
 from praxis.evaluation import metrics
-from praxis.evaluation.projects import QUERIES, build_evaluation_index, load_project_queries, read_corpus_ids, situation
+from praxis.evaluation.projects import build_evaluation_index, read_corpus_ids
 from praxis.settings import Settings
 from praxis.workspace import Workspace
 from tests.typesense import running_cluster
@@ -64,7 +65,6 @@ def praxis(env: dict, *args: str) -> str:
 
 
 ENGINE_STORES = {"embedded": ("faiss", "tantivy"), "typesense": ("typesense", "typesense")}
-MODES = ("keyword", "semantic", "hybrid")
 
 
 def built_sets(work: Path, engine_name: str, env: dict, workspace: Workspace) -> dict[str, Path]:
@@ -84,16 +84,6 @@ def built_sets(work: Path, engine_name: str, env: dict, workspace: Workspace) ->
     return {"practices": practices, "projects": projects}
 
 
-def set_queries(name: str, index: LoadedIndex) -> tuple[list, dict, tuple[str, ...]]:
-    """A set's queries, {query id: situation} and the record kinds it searches."""
-    if name == "projects":
-        queries = load_project_queries(QUERIES)
-        return queries, {q.id: q.situation for q in queries}, ("project",)
-    queries = metrics.load_queries(ROOT / "evaluation" / "queries.yml")
-    original = metrics.record_languages(index).original
-    return queries, {q.id: situation(q.language, q.relevant, original) for q in queries}, ("practice",)
-
-
 def measured(index_path: Path, name: str, workspace: Workspace) -> tuple[dict, dict]:
     """One set on one engine, per mode: its figures, and {query id: records, best first} on the test split."""
     index = LoadedIndex.open(index_path, workspace.embedder)
@@ -101,7 +91,7 @@ def measured(index_path: Path, name: str, workspace: Workspace) -> tuple[dict, d
     languages, current = metrics.record_languages(index), workspace.evaluation_settings()
     test = [q for q in queries if q.split == "test"]
     figures, ranked = {}, {}
-    for mode in MODES:
+    for mode in metrics.MODES:
         produced = metrics.run_queries(index, workspace.embedder, queries, mode, current, kinds)
         figures[mode] = {
             "test": metrics.score(test, produced, languages).overall,

@@ -71,15 +71,23 @@ def arguments(description: str) -> argparse.Namespace:
     return parser(description).parse_args()
 
 
+def set_queries(name: str, index: LoadedIndex) -> tuple[list, dict, tuple[str, ...]]:
+    """A set's ("practices" or "projects") queries, {query id: situation} and the record kinds it
+    searches; a practices query's situation follows the languages of `index`'s practices."""
+    if name == "projects":
+        queries = load_project_queries(QUERIES)
+        return queries, {q.id: q.situation for q in queries}, ("project",)
+    queries = metrics.load_queries(ROOT / "evaluation" / "queries.yml")
+    original = metrics.record_languages(index).original
+    return queries, {q.id: situation(q.language, q.relevant, original) for q in queries}, ("practice",)
+
+
 def evaluation_sets(workspace: Workspace, practices_index: Path):
     """Both sets, each as (name, index, queries, {query id: situation}, record kinds searched)."""
     practices = LoadedIndex.open(practices_index, workspace.embedder)
-    queries = metrics.load_queries(ROOT / "evaluation" / "queries.yml")
-    original = metrics.record_languages(practices).original
-    situation_of = {q.id: situation(q.language, q.relevant, original) for q in queries}
-    yield "practices", practices, queries, situation_of, ("practice",)
-    queries = load_project_queries(QUERIES)
-    yield "projects", workspace.projects_evaluation_index(), queries, {q.id: q.situation for q in queries}, ("project",)
+    yield "practices", practices, *set_queries("practices", practices)
+    projects = workspace.projects_evaluation_index()
+    yield "projects", projects, *set_queries("projects", projects)
 
 
 def main() -> None:
