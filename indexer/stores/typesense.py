@@ -88,6 +88,8 @@ FILTER_VALUES_MAX = 500
 SETTLE_SECONDS = 30.0
 TITLE_WEIGHT, TEXT_WEIGHT = 2, 1
 ANY_WORD_FROM = 9
+CHUNK_IDS = {"include_fields": "chunk_id", "highlight_fields": "none"}
+"""What a keyword search asks back: the chunk ids, nothing highlighted (Praxis highlights locally)."""
 """A query of this many words or more matches chunks that have any of them (TypesenseKeywordStore._any_token)."""
 _WORD = re.compile(r"\w+")
 FACT_FIELDS = [
@@ -567,13 +569,7 @@ class TypesenseKeywordStore(_Published, KeywordStore):
         possible, clause = _restriction(filters, "doc_id", None if allowed_docs is None else sorted(allowed_docs))
         if not tokens or not possible or limit <= 0:
             return []
-        search = search | {
-            "drop_tokens_threshold": 0,
-            "per_page": PAGE_SIZE,
-            "page": 1,
-            "include_fields": "chunk_id",
-            "highlight_fields": "none",
-        }
+        search = search | CHUNK_IDS | {"drop_tokens_threshold": 0, "per_page": PAGE_SIZE, "page": 1}
         every = _with_filter({"q": "*", "per_page": 0}, clause)  # how many chunks are searched
         alone = [_with_filter({**search, "q": token}, clause) for token in tokens]
         searched, *results = self._collection.search([every, *alone])
@@ -599,13 +595,7 @@ class TypesenseKeywordStore(_Published, KeywordStore):
         possible, clause = _restriction(filters, "doc_id", None if allowed_docs is None else sorted(allowed_docs))
         if not tokens or not possible or limit <= 0:
             return []
-        search |= {
-            "q": " ".join(tokens),
-            "drop_tokens_threshold": limit,
-            "per_page": PAGE_SIZE,
-            "include_fields": "chunk_id",
-            "highlight_fields": "none",
-        }
+        search |= CHUNK_IDS | {"q": " ".join(tokens), "drop_tokens_threshold": limit, "per_page": PAGE_SIZE}
         results = self._collection.search([_with_filter({**search, "page": page}, clause) for page in _pages(limit)])
         hits = [hit for result in results for hit in result["hits"]][:limit]
         return [KeywordHit(hit["document"]["chunk_id"], float(hit["text_match"])) for hit in hits]
