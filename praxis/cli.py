@@ -18,6 +18,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # help texts say "[default: ...]", which rich markup would swallow
 )
 
 TaxonomyOption = Annotated[Path | None, typer.Option(help="Taxonomy file [default: PRAXIS_TAXONOMY_FILE]")]
@@ -521,6 +522,7 @@ def serve(
 curriculum_app = typer.Typer(
     help="Training programmes from methodology modules and practices: draft, validate, export.",
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
 app.add_typer(curriculum_app, name="curriculum")
 

@@ -1,0 +1,28 @@
+"""The console script `praxis`: every command answers --help, and shows each option's help in full."""
+
+from typer.main import get_command
+from typer.testing import CliRunner
+
+from praxis.cli import app
+
+
+def _commands(group, path: tuple[str, ...] = ()):
+    """(names, command) of every command under `group`, sub-commands included."""
+    for name, command in group.commands.items():
+        yield (*path, name), command
+        if hasattr(command, "commands"):  # a group (Typer vendors its own click)
+            yield from _commands(command, (*path, name))
+
+
+def test_every_command_shows_every_option_help_with_its_default():
+    runner = CliRunner()
+    commands = list(_commands(get_command(app)))
+    assert {("serve",), ("eval",), ("index",), ("curriculum", "draft")} <= {path for path, _ in commands}
+    for path, command in commands:
+        shown = runner.invoke(app, [*path, "--help"])
+        assert shown.exit_code == 0, (path, shown.output)
+        flat = " ".join(shown.output.split())
+        for param in command.params:
+            if getattr(param, "help", None):
+                # Texts such as "[default: PRAXIS_HOST or 127.0.0.1]" once vanished as rich markup.
+                assert " ".join(param.help.split()) in flat, (path, param.name)
