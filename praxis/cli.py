@@ -340,8 +340,21 @@ EVALUATION_SETS = ("queries", "projects", "all")
 
 @app.command("eval")
 def evaluate(
-    queries: Annotated[Path, typer.Option(help="Evaluation set")] = Path("evaluation/queries.yml"),
-    index_path: Annotated[Path | None, typer.Option("--index", help="Index path [default: PRAXIS_INDEX_DIR]")] = None,
+    queries: Annotated[
+        Path | None,
+        typer.Option(
+            help="Evaluation set [default: evaluation/queries.yml]; with --set projects, a judged set of your own "
+            "in evaluation/projects.yml's format (situation, length and judged may be left out)"
+        ),
+    ] = None,
+    index_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--index",
+            help="Index path [default: PRAXIS_INDEX_DIR]; with --set projects, that of the records your --queries "
+            "judges (without --queries, the projects set's own index, built from ../shared/opendata)",
+        ),
+    ] = None,
     split: Annotated[str, typer.Option(help="Queries to report on: test, tune or all")] = "test",
     tune: Annotated[bool, typer.Option(help="Grid-search fusion weights and centring on the tune split first")] = False,
     translation: Annotated[bool, typer.Option(help="Also run the translation-retrieval set")] = False,
@@ -352,7 +365,8 @@ def evaluate(
         typer.Option(
             "--set",
             help="queries: practitioners' problems against the practices; projects: against real imported "
-            "project records (evaluation/projects.yml, index built from ../shared/opendata); all: both",
+            "project records (evaluation/projects.yml, index built from ../shared/opendata), or a judged set of "
+            "your own (--queries, --index); all: both (--queries and --index then name the practices set's)",
         ),
     ] = "queries",
 ) -> None:
@@ -361,8 +375,11 @@ def evaluate(
         raise typer.BadParameter(f"--set must be one of {', '.join(EVALUATION_SETS)}")
     workspace = _workspace(index_path=index_path)
     if evaluation_set in ("queries", "all"):
-        _evaluate_practices(workspace, queries, split, tune, translation, report, as_json)
-    if evaluation_set in ("projects", "all"):
+        practices_queries = queries or Path("evaluation/queries.yml")
+        _evaluate_practices(workspace, practices_queries, split, tune, translation, report, as_json)
+    if evaluation_set == "projects" and (queries or index_path):
+        _evaluate_own_set(workspace, queries, split, report, as_json)
+    elif evaluation_set in ("projects", "all"):
         _evaluate_projects(workspace, split, report, as_json)
 
 
@@ -404,21 +421,53 @@ def _write_results(results: dict, report: Path, name: str, write_pages) -> None:
 
 def _evaluate_projects(workspace, split: str, report, as_json) -> None:
     """The projects set: builds its evaluation index (see praxis.evaluation.projects), then reports."""
-
-    from tqdm import tqdm
-
-    from praxis.evaluation.projects import QUERIES
-    from praxis.evaluation.run import run_projects_evaluation
+    from praxis.evaluation.projects import load_project_queries
 
     try:
         index = workspace.projects_evaluation_index()
     except FileNotFoundError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None
+    _report_projects(workspace, index, load_project_queries(), split, report, as_json)
+
+
+def _evaluate_own_set(workspace, queries: Path | None, split: str, report, as_json) -> None:
+    """A judged set of one's own (--queries) on the index of its records (--index), reported as the projects set."""
+    from praxis.evaluation import metrics
+    from praxis.evaluation.projects import JudgedSetError, load_judged_queries
+    from praxis.evaluation.run import judged_records
+
+    if queries is None:
+        _fail("--set projects with --index needs --queries: the judged set of that index's records")
+    index = _open_index(workspace)
+    try:
+        judged = load_judged_queries(queries, metrics.record_languages(index).original)
+    except JudgedSetError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    kinds, missing = judged_records(index, judged)
+    if not kinds:
+        _fail(f"none of the records {queries} judges is in the index {workspace.index_path}: index them first")
+    if missing:
+        typer.echo(
+            f"warning: {len(missing)} judged records are not in the index (they count as not found): "
+            + ", ".join(missing[:5])
+            + (" ..." if len(missing) > 5 else ""),
+            err=True,
+        )
+    _report_projects(workspace, index, judged, split, report, as_json)
+
+
+def _report_projects(workspace, index, queries: list, split: str, report, as_json) -> None:
+    """Run every system on the judged `queries` over `index`, then write or print the figures."""
+    from tqdm import tqdm
+
+    from praxis.evaluation.run import run_projects_evaluation
+
     results = run_projects_evaluation(
         index,
         workspace.embedder,
-        QUERIES,
+        queries,
         split,
         workspace.evaluation_settings(),
         lambda items, label: tqdm(items, desc=label),

