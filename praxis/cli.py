@@ -336,6 +336,7 @@ def search(
 
 
 EVALUATION_SETS = ("queries", "projects", "all")
+SPLITS = ("test", "tune", "all")
 
 
 @app.command("eval")
@@ -373,6 +374,8 @@ def evaluate(
     """Measure search quality: nDCG@10, recall@10, MRR by mode, query language and language pair."""
     if evaluation_set not in EVALUATION_SETS:
         raise typer.BadParameter(f"--set must be one of {', '.join(EVALUATION_SETS)}")
+    if split not in SPLITS:
+        raise typer.BadParameter(f"--split must be one of {', '.join(SPLITS)}")
     workspace = _workspace(index_path=index_path)
     if evaluation_set in ("queries", "all"):
         practices_queries = queries or Path("evaluation/queries.yml")
@@ -445,6 +448,8 @@ def _evaluate_own_set(workspace, queries: Path | None, split: str, report, as_js
     except JudgedSetError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None
+    if not any(split in ("all", query.split) for query in judged):
+        _fail(f"{queries} has no {split} queries: choose another --split")
     kinds, missing = judged_records(index, judged)
     if not kinds:
         _fail(f"none of the records {queries} judges is in the index {workspace.index_path}: index them first")

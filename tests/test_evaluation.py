@@ -237,6 +237,9 @@ def test_eval_of_a_bad_judged_set_names_every_bad_query_and_evaluates_nothing(ha
 
     own.write_text("queries: [", encoding="utf-8")
     assert "cannot be read as YAML" in _eval_own_set(hashing_index, own).stderr
+    own.write_text(yaml.safe_dump({"queries": [good | {"split": "tune"}]}), encoding="utf-8")
+    run = _eval_own_set(hashing_index, own)  # --split test
+    assert run.returncode == 2 and "has no test queries" in run.stderr
     none_held = tmp_path / "none.yml"
     none_held.write_text(yaml.safe_dump({"queries": [good]}), encoding="utf-8")
     run = _eval_own_set(hashing_index, none_held)
