@@ -17,7 +17,8 @@ from indexer.taxonomy import Taxonomy
 
 SECTION_ORDER = ("problem", "approach", "results", "transferability", "resources")
 _SAFE_LINK = re.compile(r"(https?://|mailto:|#)", re.IGNORECASE)
-_LINK_TARGET = re.compile(r"(\]\()\s*<?([^)\s>]*)>?((?:\s+\"[^\"]*\")?\))")
+_REFERENCE_TARGET = re.compile(r"^( {0,3}\[[^\[\]\n]*\]:[ \t]*\n?[ \t]*)(\S+)", re.MULTILINE)
+"""A link reference definition ("[label]: target", the target perhaps on the next line)."""
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -25,16 +26,34 @@ def sanitise_markdown(text: str) -> str:
     """User Markdown with no way to raw HTML or script links.
 
     Every "<" is escaped (so no tag, comment or autolink survives: Markdown shows "&lt;" as
-    "<"), link and image targets other than http(s), mailto and #anchors are dropped, and
-    control characters are removed. Ordinary Markdown (emphasis, lists, links) is kept.
+    "<"), link and image targets other than http(s), mailto and #anchors become "#" (inline
+    ones and reference definitions alike; the link's text and title are kept), and control
+    characters are removed. Ordinary Markdown (emphasis, lists, links) is kept.
     """
     text = _CONTROL.sub("", text.replace("\r\n", "\n")).replace("<", "&lt;")
+    text = _REFERENCE_TARGET.sub(lambda m: m.group(0) if _SAFE_LINK.match(m.group(2)) else f"{m.group(1)}#", text)
+    return _safe_inline_targets(text).strip()
 
-    def safe_target(match: re.Match) -> str:
-        target = match.group(2)
-        return match.group(0) if _SAFE_LINK.match(target) else f"{match.group(1)}#{match.group(3)}"
 
-    return _LINK_TARGET.sub(safe_target, text).strip()
+def _safe_inline_targets(text: str) -> str:
+    """`text` with the target of every inline link or image ("](target" up to its title or ")") that
+    is not a safe one replaced by "#". A target ends at white space or at the ")" that closes the
+    link, the parentheses inside it balanced, as Markdown reads it ("javascript:alert(1)")."""
+    parts, position = [], 0
+    while (opening := text.find("](", position)) >= 0:
+        start = opening + 2
+        while start < len(text) and text[start].isspace():
+            start += 1
+        end, depth = start, 0
+        while end < len(text) and not text[end].isspace():
+            depth += {"(": 1, ")": -1}.get(text[end], 0)
+            if depth < 0:
+                break
+            end += 1
+        target = text[start:end]
+        parts.append(text[position:start] + (target if _SAFE_LINK.match(target) else "#"))
+        position = end
+    return "".join(parts) + text[position:]
 
 
 def render_practice(front_matter: dict, sections: dict[str, str], language: str, taxonomy: Taxonomy) -> str:

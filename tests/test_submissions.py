@@ -14,6 +14,7 @@ from engine.loaded import LoadedIndex
 from engine.search import Query, search
 from indexer import frontmatter
 from indexer.build import build_index
+from indexer.writing import sanitise_markdown
 from search_api.app import create_app
 from tests.conftest import (
     FIXTURES,
@@ -132,6 +133,45 @@ def test_script_injection_never_reaches_the_file(site):
     assert "<script" not in text and "<img" not in text and "<a " not in text
     assert "javascript:" not in text and "data:text" not in text
     assert "&lt;script>" in text and "[ok](https://example.org)" in text
+
+
+HOSTILE_LINKS = [
+    "[ref][1]\n\n[1]: javascript:alert(3)",
+    "[x][g]\n\n[g]: data:text/html,<script>alert(8)</script>",
+    "[x][g]\n\n   [g]:\n   javascript:alert(1)",
+    "[q]:javascript:alert(1)\n\n[q]",
+    "[x][g]\n\n[g]: <javascript:alert(1)>",
+    '[b]( javascript:alert(1) "t")',
+    "[c](javascript:alert(1) foo)",
+    "[d](<javascript:alert(1)>)",
+    "[e](JaVaScRiPt:alert(1))",
+    "[f](&#106;avascript:alert(1))",
+    "[g](java\tscript:alert(1))",
+    "![i](data:image/svg+xml;base64,PHN2Zz4=)",
+    "[[nested](javascript:x)](https://example.org)",
+    "[o](\njavascript:alert(1))",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE_LINKS)
+def test_no_script_link_survives_sanitising_in_any_link_form(text):
+    """Inline links, images and reference definitions, as Python-Markdown (the site's) renders them."""
+    import html
+    import re
+
+    import markdown
+
+    rendered = markdown.markdown(sanitise_markdown(text))
+    targets = [html.unescape(v) for v in re.findall(r'(?:href|src)="([^"]*)"', rendered)]
+    assert all(re.match(r"(https?://|mailto:|#)", v.strip()) for v in targets), (rendered, targets)
+
+
+def test_sanitising_keeps_ordinary_links_and_the_text_around_a_dropped_one():
+    safe = "[h](https://example.org/a_(b)) [k](mailto:a@example.org) [l](#sec) [m](https://example.org 'title')"
+    assert sanitise_markdown(safe) == safe
+    assert sanitise_markdown("[n]: https://example.org\n\n[n]") == "[n]: https://example.org\n\n[n]"
+    assert sanitise_markdown("[link](javascript:alert(1)) after") == "[link](#) after"
+    assert sanitise_markdown('[b](javascript:alert(1) "t")') == '[b](# "t")'
 
 
 @pytest.mark.parametrize("bad_id", ["../../etc/passwd", "a/b", "..", "UPPER", "x", "a" * 81, "abc.md", "-abc"])
