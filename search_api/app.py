@@ -11,6 +11,8 @@ import math
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
@@ -154,6 +156,12 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             {"detail": "the search cluster is unavailable"}, status_code=503, headers={"Retry-After": "2"}
         )
 
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError):
+        # FastAPI's own handler echoes each error's input, and failed with a 500 on an input JSON
+        # cannot carry (a lone surrogate, an out-of-range number such as 1e400).
+        return JSONResponse({"detail": _json_safe(jsonable_encoder(error.errors()))}, status_code=422)
+
     @app.exception_handler(Exception)
     async def internal_error(request: Request, error: Exception):
         log.exception("unhandled error on %s", request.url.path)
@@ -178,3 +186,17 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             return PlainTextResponse(f"The site is not built ({site} is missing): run `mkdocs build`. API: /api/docs")
 
     return app
+
+
+def _json_safe(value):
+    """`value` (JSON-like) with what JSON cannot carry made text: non-finite numbers, and strings
+    with lone surrogates (each such character becomes "?")."""
+    if isinstance(value, dict):
+        return {key: _json_safe(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_json_safe(item) for item in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    return value

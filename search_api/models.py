@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel, Field, create_model, field_validator
 
 from indexer.facets import FACETS, Filters
 
@@ -50,6 +50,14 @@ class SearchRequest(SearchFilters):
     prefer_language: str | None = Field(
         None, pattern=r"^[a-z]{2}$", description="Show versions in this language first (off by default)"
     )
+
+    @field_validator("q")
+    @classmethod
+    def has_a_word(cls, q: str) -> str:
+        # Blank or punctuation-only text has nothing to search by, yet it would rank records.
+        if not any(character.isalnum() for character in q):
+            raise ValueError("q must contain at least one letter or digit: describe the problem in words")
+        return q
 
 
 class Version(BaseModel):

@@ -173,6 +173,8 @@ def test_openapi_and_docs(api):
         ("get", "/api/search", {"q": "x", "page_size": 51}, 422),
         ("get", "/api/search", {"q": "x", "mode": "magic"}, 422),
         ("get", "/api/search", {"q": "x", "page": 0}, 422),
+        ("get", "/api/search", {"q": "   "}, 422),
+        ("get", "/api/search", {"q": "?! \x00"}, 422),
         ("post", "/api/search", {"q": "x", "unknown": 1, "page_size": "many"}, 422),
         ("get", "/api/practices/no-such-practice", None, 404),
         ("get", "/api/practices/..%2F..%2Fetc%2Fpasswd", None, 404),
@@ -184,6 +186,21 @@ def test_bad_input_gets_a_clear_4xx(api, method, url, payload, status):
     response = api.get(url, params=payload) if method == "get" else api.post(url, json=payload)
     assert response.status_code == status
     assert "detail" in response.json() and "Traceback" not in response.text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"q": "\\ud800"}',  # a lone surrogate: no UTF-8 for it
+        b'{"q": "housing", "page": 1e400}',
+        b'{"q": "housing", "page": Infinity}',
+        b'{"q": "housing", "period_from": NaN}',
+    ],
+)
+def test_input_that_json_cannot_echo_is_a_422_not_a_500(api, body):
+    response = api.post("/api/search", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["loc"][0] == "body"
 
 
 def test_oversized_body_is_refused(api):
