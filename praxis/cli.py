@@ -599,15 +599,18 @@ def curriculum_draft(
     """Assemble a draft curriculum: methodology modules in teaching order, case-study practices
     from any language, hours allocated. Writes curricula/ID.yml (never overwrites) for you to edit."""
     from indexer.writing import write_new
-    from praxis.curricula.draft import DraftRequest, draft, methodology_order
+    from praxis.curricula.draft import DraftRequest, MethodologyMissing, draft, methodology_order
     from praxis.curricula.model import to_yaml
 
     workspace = _workspace(embedder, index_path)
     settings = workspace.settings
     request = DraftRequest(topic, audience, hours, language, curriculum_id)
-    order = methodology_order(settings.docs_dir)
     try:
+        order = methodology_order(settings.docs_dir)
         curriculum = draft(_open_index(workspace), workspace.embedder, request, order, settings.centre_languages)
+    except MethodologyMissing as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
     except ValueError as error:
         raise typer.BadParameter(str(error)) from error
     path = (out or settings.curricula_dir) / f"{curriculum.id}.yml"

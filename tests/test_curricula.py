@@ -16,7 +16,7 @@ from indexer.build import build_index
 from praxis.curricula.draft import DraftRequest, allocate, draft, methodology_order
 from praxis.curricula.library import Library, curriculum_files
 from search_api.app import create_app
-from tests.conftest import FIXTURES, ROOT, TAXONOMY, app_settings, build_request, live_server
+from tests.conftest import FIXTURES, ROOT, TAXONOMY, app_settings, build_request, in_process, live_server
 
 DOCS = ROOT / "docs"
 BROKEN = """\
@@ -201,6 +201,22 @@ def test_draft_endpoint_over_http(fixture_index, hashing):
         refused = httpx.post(f"{base}/api/curricula/draft", json={**body, "language": "xx"}, timeout=60)
         assert refused.status_code == 422 and "language" in refused.text
         assert httpx.post(f"{base}/api/curricula/draft", json={**body, "hours": 0}, timeout=60).status_code == 422
+
+
+def test_a_draft_without_the_methodology_says_what_is_missing(fixture_index, hashing_index, hashing):
+    body = {"topic": "Housing for Roma families", "audience": "social workers", "hours": 6, "language": "en"}
+    # The fixture docs have no methodology overview; the fixture index has no methodology pages.
+    for index, docs, missing in (
+        (fixture_index, FIXTURES / "docs", "overview"),
+        (hashing_index, DOCS, "no methodology pages"),
+    ):
+        with in_process(create_app(app_settings(index, docs_dir=docs), embedder=hashing)) as client:
+            answer = client.post("/api/curricula/draft", json=body)
+            assert answer.status_code == 503 and missing in answer.json()["detail"], answer.text
+    with in_process(create_app(app_settings(fixture_index, docs_dir=DOCS), embedder=hashing)) as client:
+        for bad in ({"topic": "    "}, {"audience": " "}, {"unknown": 1}):
+            answer = client.post("/api/curricula/draft", json=body | bad)
+            assert answer.status_code == 422 and answer.json()["detail"][0]["loc"][-1] in bad, answer.text
 
 
 def test_the_repository_curricula_are_valid_and_in_three_languages():

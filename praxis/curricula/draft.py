@@ -107,9 +107,19 @@ class DraftRequest:
     id: str | None = None
 
 
+class MethodologyMissing(Exception):
+    """No draft can be made: the methodology's overview page or its pages in the index are missing
+    (a set-up problem, not the request's); the message says which and what to do."""
+
+
 def methodology_order(docs_dir: Path) -> list[str]:
     """Methodology page ids in the order the overview page first links them (its teaching order)."""
-    overview = (docs_dir / f"{OVERVIEW}.md").read_text(encoding="utf-8")
+    path = docs_dir / f"{OVERVIEW}.md"
+    try:
+        overview = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        message = f"the methodology overview {path} cannot be read ({error}): check PRAXIS_DOCS_DIR"
+        raise MethodologyMissing(message) from None
     order = []
     for target in re.findall(r"\]\(([\w-]+)\.md\)", overview):
         page = f"methodology/{target}"
@@ -120,6 +130,8 @@ def methodology_order(docs_dir: Path) -> list[str]:
 
 def draft(index: LoadedIndex, embedder: Embedder, request: DraftRequest, order: list[str], centre: bool) -> Curriculum:
     pages = _relevant_pages(index, embedder, request, centre)
+    if not pages:
+        raise MethodologyMissing("the index holds no methodology pages to make modules of: run `praxis index`")
     count = min(max(round(request.hours / HOURS_PER_MODULE), MIN_MODULES), MAX_MODULES, len(pages))
     chosen = sorted(pages[:count], key=lambda hit: _position(order, hit["group_id"]))
     hours = allocate(request.hours, _weights(chosen))

@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from praxis.curricula import draft as curricula
 from praxis.curricula.model import Curriculum, to_yaml
@@ -15,8 +15,14 @@ router = APIRouter(prefix="/curricula", tags=["curricula"])
 
 
 class DraftIn(BaseModel):
-    topic: Annotated[str, Field(min_length=3, max_length=500, description="What the training is about, any language")]
-    audience: Annotated[str, Field(min_length=1, max_length=300)]
+    model_config = ConfigDict(extra="forbid")
+
+    topic: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=3, max_length=500),
+        Field(description="What the training is about, any language"),
+    ]
+    audience: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
     hours: float = Field(ge=1, le=200, description="Total hours")
     language: str = Field(pattern=r"^[a-z]{2}$", description="Language of the curriculum (ISO 639-1)")
 
@@ -34,7 +40,10 @@ def _order(docs_dir: Path) -> list[str]:
 @router.post(
     "/draft",
     response_model=DraftOut,
-    responses={422: {"description": "Invalid request"}, 503: {"description": "Busy: see Retry-After"}},
+    responses={
+        422: {"description": "Invalid request"},
+        503: {"description": "Busy (see Retry-After), or the methodology is missing from the set-up"},
+    },
     dependencies=[SEARCH_SLOT],
 )
 def draft(request: DraftIn, index: IndexDep, model: EmbedderDep, settings: SettingsDep, taxonomy: TaxonomyDep):
@@ -46,6 +55,8 @@ def draft(request: DraftIn, index: IndexDep, model: EmbedderDep, settings: Setti
     wanted = curricula.DraftRequest(request.topic, request.audience, request.hours, request.language)
     try:
         result = curricula.draft(index, model, wanted, _order(settings.docs_dir), settings.centre_languages)
+    except curricula.MethodologyMissing as error:
+        raise HTTPException(status_code=503, detail=f"curricula unavailable: {error}") from None
     except ValueError as error:
         raise HTTPException(status_code=422, detail=str(error)) from None
     return DraftOut(curriculum=result, yaml=to_yaml(result))
