@@ -25,6 +25,8 @@ class Facet:
     """The taxonomy vocabulary that labels the values, if any."""
     max_values: int = 50
     """How many values a filter on it may name."""
+    pattern: str | None = None
+    """What each value must look like, where its values are codes rather than taxonomy terms."""
 
 
 def _one(value: str | None) -> list[str]:
@@ -32,8 +34,15 @@ def _one(value: str | None) -> list[str]:
 
 
 FACETS: tuple[Facet, ...] = (
-    Facet("language", "lang", lambda r: [r.language], "Languages (ISO 639-1) of the versions shown", max_values=20),
-    Facet("countries", "countries", lambda r: r.countries, "ISO 3166-1 alpha-2"),
+    Facet(
+        "language",
+        "lang",
+        lambda r: [r.language],
+        "Languages (ISO 639-1) of the versions shown",
+        max_values=20,
+        pattern=r"^[a-z]{2}$",
+    ),
+    Facet("countries", "countries", lambda r: r.countries, "ISO 3166-1 alpha-2", pattern=r"^[A-Z]{2}$"),
     Facet("themes", "themes", lambda r: r.themes, "Themes", "themes"),
     Facet("target_groups", "target_groups", lambda r: r.target_groups, "Target groups", "target_groups"),
     Facet("methods", "methods", lambda r: r.methods, "Methods", "methods"),

@@ -56,10 +56,9 @@ def _check_terms(vocabulary: str, terms: list[str] | str | None, info: Validatio
     taxonomy: Taxonomy | None = (info.context or {}).get("taxonomy")
     if taxonomy is None or terms is None:
         return terms
-    known = taxonomy.terms(vocabulary)
-    unknown = [term for term in ([terms] if isinstance(terms, str) else terms) if term not in known]
-    if unknown:
-        raise ValueError(f"unknown term(s) {', '.join(map(repr, unknown))}; known {vocabulary}: {', '.join(known)}")
+    problem = taxonomy.unknown_terms(vocabulary, [terms] if isinstance(terms, str) else terms)
+    if problem:
+        raise ValueError(problem)
     return terms
 
 

@@ -32,6 +32,14 @@ class Taxonomy:
         """The term keys of one vocabulary, in file order."""
         return list(self.vocabularies[vocabulary])
 
+    def unknown_terms(self, vocabulary: str, terms: list[str]) -> str | None:
+        """What is wrong with `terms` of `vocabulary` (the unknown ones and the known), or None."""
+        known = self.terms(vocabulary)
+        unknown = [term for term in terms if term not in known]
+        if not unknown:
+            return None
+        return f"unknown term(s) {', '.join(map(repr, unknown))}; known {vocabulary}: {', '.join(known)}"
+
     def label(self, vocabulary: str, term: str, language: str = "en") -> str:
         """The term's label in `language`, falling back to English, then to the key."""
         labels = self.vocabularies.get(vocabulary, {}).get(term, {})

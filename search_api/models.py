@@ -1,8 +1,8 @@
 """Request and response models of the search API (they make its OpenAPI schema)."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, create_model, field_validator
+from pydantic import BaseModel, Field, StringConstraints, create_model, field_validator
 
 from indexer.facets import FACETS, Filters
 
@@ -10,6 +10,8 @@ QUERY_CHARS_CAP = 20_000
 PAGE_SIZE_CAP = 200
 """Hard caps of the schema; the settings (`max_query_chars`, `max_page_size`) set the limits
 in force, at most these, checked per request (see search_api.routers.search)."""
+FILTER_VALUE_CHARS = 100
+"""The longest value a filter may name (taxonomy keys and codes are far shorter)."""
 
 
 class _FilterBase(BaseModel):
@@ -31,7 +33,10 @@ SearchFilters = create_model(
     __base__=_FilterBase,
     __doc__="Within a field any value matches; across fields all must.",
     **{
-        facet.parameter: (list[str], Field([], max_length=facet.max_values, description=facet.description))
+        facet.parameter: (
+            list[Annotated[str, StringConstraints(max_length=FILTER_VALUE_CHARS, pattern=facet.pattern)]],
+            Field([], max_length=facet.max_values, description=facet.description),
+        )
         for facet in FACETS
     },
 )

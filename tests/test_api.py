@@ -174,6 +174,8 @@ def test_openapi_and_docs(api):
         ("get", "/api/search", {"q": "x", "mode": "magic"}, 422),
         ("get", "/api/search", {"q": "x", "page": 0}, 422),
         ("get", "/api/search", {"q": "   "}, 422),
+        ("get", "/api/search", {"q": "x", "lang": "EN"}, 422),
+        ("get", "/api/search", {"q": "x", "countries": "R" * 1000}, 422),
         ("get", "/api/search", {"q": "?! \x00"}, 422),
         ("post", "/api/search", {"q": "x", "unknown": 1, "page_size": "many"}, 422),
         ("get", "/api/practices/no-such-practice", None, 404),
@@ -201,6 +203,16 @@ def test_input_that_json_cannot_echo_is_a_422_not_a_500(api, body):
     response = api.post("/api/search", content=body, headers={"content-type": "application/json"})
     assert response.status_code == 422, response.text
     assert response.json()["detail"][0]["loc"][0] == "body"
+
+
+def test_an_unknown_taxonomy_term_in_a_filter_is_named_with_the_known_ones(api):
+    asked = api.get("/api/search", params={"q": "housing", "themes": ["housing", "space-travel"]})
+    assert asked.status_code == 422
+    problem = asked.json()["detail"][0]
+    assert problem["loc"] == ["query", "themes"] and "'space-travel'; known themes: " in problem["msg"]
+    posted = api.post("/api/search", json={"q": "housing", "evidence": ["excellent"]})
+    assert posted.status_code == 422 and posted.json()["detail"][0]["loc"] == ["body", "evidence"]
+    assert api.get("/api/search", params={"q": "housing", "themes": "housing", "lang": "en"}).status_code == 200
 
 
 def test_oversized_body_is_refused(api):
