@@ -67,9 +67,20 @@ def render_practice(front_matter: dict, sections: dict[str, str], language: str,
     return f"---\n{yaml_text}---\n\n" + "\n".join(body)
 
 
+def _umasked(mode: int) -> int:
+    """`mode` as the process's umask leaves it (what open() would have given a new file)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return mode & ~umask
+
+
+_FILE_MODE = _umasked(0o666)
+
+
 def _temp_beside(target: Path, text: str) -> Path:
     """`text` in a fsynced temp file in the target's directory (same filesystem: link/rename stay atomic)."""
     descriptor, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    os.fchmod(descriptor, _FILE_MODE)  # mkstemp's 0600 would hide the file from the site's build and server
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         handle.write(text)
         handle.flush()

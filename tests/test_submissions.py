@@ -174,6 +174,19 @@ def test_sanitising_keeps_ordinary_links_and_the_text_around_a_dropped_one():
     assert sanitise_markdown('[b](javascript:alert(1) "t")') == '[b](# "t")'
 
 
+def test_written_files_are_readable_as_the_umask_allows(tmp_path):
+    """Atomic writes go through a temp file; the file they leave has the mode open() would give it."""
+    from indexer.writing import replace, write_new
+
+    write_new(tmp_path / "new.md", "text")
+    (tmp_path / "old.md").write_text("old")
+    replace(tmp_path / "old.md", "new")
+    umask = os.umask(0)
+    os.umask(umask)
+    modes = {oct((tmp_path / name).stat().st_mode & 0o777) for name in ("new.md", "old.md")}
+    assert modes == {oct(0o666 & ~umask)}, umask  # mkstemp alone gives 0o600
+
+
 @pytest.mark.parametrize("bad_id", ["../../etc/passwd", "a/b", "..", "UPPER", "x", "a" * 81, "abc.md", "-abc"])
 def test_path_tricks_in_ids_are_refused(site, bad_id):
     client, root = site
