@@ -302,6 +302,7 @@ def _project_batches(
 def build_index(request: BuildRequest, embedder: Embedder, progress: Progress | None = None) -> BuildSummary:
     """Build a new index from the corpus and make it live; see the module docstring."""
     started = time.perf_counter()
+    layout.check_index_path(request.index_path)
     taxonomy = load_taxonomy(request.taxonomy_file)
     config = _config(request)
     previous = _previous_build(request, embedder, config)

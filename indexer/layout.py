@@ -88,6 +88,18 @@ def _fsync_tree(directory: Path) -> None:
             os.close(descriptor)
 
 
+def check_index_path(index_path: Path) -> None:
+    """Raise UnusableIndexError unless `index_path` can be the index's link: absent or a link
+    already, in a directory (a build would otherwise run to its end and fail to go live)."""
+    if index_path.is_symlink() or not index_path.exists():
+        blocking = next((parent for parent in index_path.parents if parent.exists() and not parent.is_dir()), None)
+        if blocking is not None:
+            raise UnusableIndexError(f"{index_path}: {blocking} is a file, not a directory; choose another --index")
+        return
+    kind = "a real directory" if index_path.is_dir() else "a file"
+    raise UnusableIndexError(f"{index_path} is {kind}, not an index link; move it away or choose another --index")
+
+
 def finish_build(build: Path, index_path: Path, manifest: dict) -> Path:
     """Seal a build (checksums, manifest, fsync), then make it the live index atomically.
 
@@ -104,11 +116,12 @@ def finish_build(build: Path, index_path: Path, manifest: dict) -> Path:
     build.rename(final)
     link = index_path.parent / f".{index_path.name}.{secrets.token_hex(4)}.link"
     link.symlink_to(os.path.relpath(final, index_path.parent))
-    if index_path.exists() and not index_path.is_symlink():
+    try:
+        check_index_path(index_path)  # again: something may have taken the place while the build ran
+    except UnusableIndexError:
         link.unlink()
-        raise UnusableIndexError(
-            f"{index_path} is a real directory, not an index link; move it away and run `praxis index`"
-        )
+        remove_build(final)
+        raise
     try:
         _store_classes(manifest["stores"])[0].publish(final / DENSE)
         _store_classes(manifest["stores"])[1].publish(final / KEYWORD)

@@ -105,11 +105,6 @@ def index(
     ] = None,
 ) -> None:
     """Build the search index from practices, methodology pages and imported projects, and swap it in atomically."""
-    from tqdm import tqdm
-
-    from indexer.build import InvalidCorpusError, build_index
-    from indexer.stores import StoreUnavailableError
-
     workspace = _workspace(embedder, index_path)
     if engine is not None:
         if engine not in ("embedded", "typesense"):
@@ -117,7 +112,19 @@ def index(
         workspace.settings = workspace.settings.with_engine(engine)
     if not (practices or workspace.settings.practices_dir).is_dir():
         _fail(f"--practices: {practices or workspace.settings.practices_dir} is not a directory")
-    request = workspace.build_request(practices, docs, strict=strict)
+    if docs is not None and not docs.is_dir():  # without --docs, no methodology dir means no pages
+        _fail(f"--docs: {docs} is not a directory")
+    _build_index(workspace, workspace.build_request(practices, docs, strict=strict), as_json)
+
+
+def _build_index(workspace, request, as_json: bool) -> None:
+    """Build the index `request` asks for with a progress bar, then report it (exit 1 on failure)."""
+    from tqdm import tqdm
+
+    from indexer.build import InvalidCorpusError, build_index
+    from indexer.layout import UnusableIndexError
+    from indexer.stores import StoreUnavailableError
+
     bar: tqdm | None = None
 
     def progress(done: int, total: int) -> None:
@@ -139,6 +146,9 @@ def index(
         raise typer.Exit(1) from None
     except StoreUnavailableError as error:
         typer.echo(f"error: {error}; the live index is unchanged", err=True)
+        raise typer.Exit(1) from None
+    except UnusableIndexError as error:
+        typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None
     finally:
         if bar:
@@ -211,8 +221,8 @@ def import_(
                 raise typer.Exit(1) from None
     for report in reports:
         _print_import(report, as_json, asdict)
-    if index_after:
-        index(embedder=embedder)
+    if index_after:  # from the imports store just written to (--imports-dir), as `praxis index` would
+        _build_index(workspace, workspace.build_request(), as_json=False)
 
 
 @app.command("export")

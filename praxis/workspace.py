@@ -98,17 +98,21 @@ class Workspace:
         self, source: str, files: list[Path], progress: Progress, limit: int | None = None
     ) -> ImportReport:
         """Import files with a source's mapping (by default the files it names, under the opendata
-        directory) into the imports store; the problems go to <imports>/<source>.problems.txt too."""
+        directory) into the imports store; the problems go to <imports>/<source>.problems.txt too,
+        after the earlier ones about files this run did not read again."""
         mapping = find_mapping(source)
         files = files or [self.settings.opendata_dir / name for name in mapping.files]
         store = ImportsStore(self.settings.imports_dir)
         report = import_files(mapping, files, store, dt.date.today().isoformat(), progress, limit)
-        lines = [f"{problem.severity}: {problem}" for problem in report.problems]
+        listing = self.settings.imports_dir / f"{mapping.name}.problems.txt"
+        previous = listing.read_text(encoding="utf-8") if listing.is_file() else ""
         self.settings.imports_dir.mkdir(parents=True, exist_ok=True)
-        replace(self.settings.imports_dir / f"{mapping.name}.problems.txt", "\n".join(lines) + "\n")
+        replace(listing, report.problems_listing(previous))
         return report
 
     def forget_source(self, source: str) -> int:
+        """Drop what `source` gave from the imports store, its problems file too; how many files it had."""
+        (self.settings.imports_dir / f"{source}.problems.txt").unlink(missing_ok=True)
         return ImportsStore(self.settings.imports_dir).forget(source)
 
     def records(self) -> engine.LoadedIndex:

@@ -227,6 +227,42 @@ def test_praxis_runs_from_any_directory_and_a_wrong_path_is_one_line(tmp_path):
         [*command[:-3], str(tmp_path / "missing")], cwd=elsewhere, env=env, capture_output=True, text=True
     )
     assert wrong.returncode == 2 and "Traceback" not in wrong.stderr and "is not a directory" in wrong.stderr
+    no_docs = subprocess.run(
+        [*command, "--docs", str(tmp_path / "missing")], cwd=elsewhere, env=env, capture_output=True
+    )
+    assert no_docs.returncode == 2 and b"--docs: " in no_docs.stderr and b"is not a directory" in no_docs.stderr
+    # An index path taken by a real directory or a file fails before anything is built, leaving nothing.
+    for taken in (root / "practices", root / "practices" / "housing-roma-families.md"):
+        run = subprocess.run([*command[:-1], str(taken)], cwd=elsewhere, env=env, capture_output=True, text=True)
+        assert run.returncode == 1 and "not an index link" in run.stderr and "Traceback" not in run.stderr
+        assert not taken.with_name(taken.name + ".builds").exists()
+
+
+def test_import_indexes_from_the_store_it_wrote_and_keeps_every_files_problems(tmp_path):
+    """`--imports-dir` is the store the rebuild reads; the problems file keeps each file's rows."""
+    root = copy_fixture_corpus(tmp_path / "corpus")
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    write_list(first)
+    write_list(second, [ROWS[0].replace("SMIS-1", "SMIS-9"), ";Fără titlu;Asociaţia Z;FSE;;;;;;RO;SMIS-10"])
+    store, problems = tmp_path / "store", tmp_path / "store" / "test-operations-ro.problems.txt"
+    env = {**os.environ, "PRAXIS_EMBEDDER": "hashing", "PRAXIS_CACHE_DIR": str(tmp_path / "cache"),
+           "PRAXIS_IMPORTS_DIR": str(tmp_path / "elsewhere"), "PRAXIS_PRACTICES_DIR": str(root / "practices"),
+           "PRAXIS_DOCS_DIR": str(root / "docs"), "PRAXIS_INDEX_DIR": str(root / "index")}  # fmt: skip
+
+    def praxis_import(path) -> None:
+        command = [sys.executable, "-m", "praxis", "import", str(MAPPING), str(path), "--imports-dir", str(store)]
+        run = subprocess.run(command, env=env, capture_output=True, text=True)
+        assert run.returncode == 0, run.stderr
+
+    praxis_import(first)
+    assert {d.kind for d in LoadedIndex.open(root / "index", None).documents} == {"practice", "page", "project"}
+    first_problems = [line for line in problems.read_text().splitlines() if str(first) in line]
+    assert first_problems and any(":5: title:" in line for line in first_problems)
+    praxis_import(second)
+    praxis_import(first)  # unchanged: not read again
+    listed = problems.read_text().splitlines()
+    assert [line for line in listed if str(first) in line] == first_problems
+    assert any(line.startswith(f"error: {second}:3: title:") for line in listed)
 
 
 @pytest.mark.skipif(not (SHARED / "opendata").is_dir(), reason="needs ../shared/opendata (real lists of operations)")

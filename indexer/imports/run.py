@@ -51,6 +51,14 @@ class ImportReport:
         kinds = Counter(f"{p.severity}: {p.field}: {_reason(p.message)}" for p in self.problems)
         return dict(kinds.most_common())
 
+    def problems_listing(self, previous: str = "") -> str:
+        """The source's problems file after this run: this run's problems, one a line, after the
+        lines of `previous` (the file as it was) about files this run did not read again (unchanged
+        ones, and the source's other files): re-importing one file loses no other file's report."""
+        reread = [report.file for report in self.files if not report.unchanged]
+        kept = [line for line in previous.splitlines() if line and not _about(line, reread)]
+        return "\n".join([*kept, *(f"{problem.severity}: {problem}" for problem in self.problems)]) + "\n"
+
     def totals(self) -> dict[str, int]:
         keys = ("rows", "records", "rejected", "skipped", "warnings", "duplicates_within")
         return {key: sum(getattr(report, key) for report in self.files) for key in keys}
@@ -92,6 +100,12 @@ def import_files(
     for path in files:
         report.files.append(_import_file(mapping, path, store, imported, report.problems, progress, limit))
     return report
+
+
+def _about(line: str, files: list[str]) -> bool:
+    """Whether a problems-file line ("error: FILE:ROW: field: message") is about one of `files`."""
+    reported = line.split(": ", 1)[-1]
+    return any(reported.startswith(f"{file}:") for file in files)
 
 
 def _import_file(
