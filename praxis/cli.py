@@ -692,4 +692,10 @@ def curriculum_export(
 
 
 def main() -> None:
-    app()
+    from indexer.embedders import EmbedderSpecError
+
+    try:
+        app()
+    except EmbedderSpecError as error:  # raised wherever a command first needs the embedder
+        typer.echo(f"error: --embedder or PRAXIS_EMBEDDER: {error}", err=True)
+        raise SystemExit(2) from None

@@ -1,5 +1,9 @@
 """The console script `praxis`: every command answers --help, and shows each option's help in full."""
 
+import subprocess
+import sys
+
+import pytest
 from typer.main import get_command
 from typer.testing import CliRunner
 
@@ -26,3 +30,12 @@ def test_every_command_shows_every_option_help_with_its_default():
             if getattr(param, "help", None):
                 # Texts such as "[default: PRAXIS_HOST or 127.0.0.1]" once vanished as rich markup.
                 assert " ".join(param.help.split()) in flat, (path, param.name)
+
+
+@pytest.mark.parametrize("spec", ["foo", "hashing:abc", "hashing:0", "sentence-transformers:/nonexistent"])
+def test_an_unusable_embedder_spec_is_one_line_and_exit_2(spec, hashing_index):
+    command = [sys.executable, "-m", "praxis", "search", "housing", "--index", str(hashing_index), "--embedder", spec]
+    run = subprocess.run(command, capture_output=True, text=True)
+    assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr
+    # The last line: a library may warn before.
+    assert run.stderr.splitlines()[-1].startswith("error: --embedder or PRAXIS_EMBEDDER: ")
