@@ -400,12 +400,18 @@ def _evaluate_practices(workspace, queries: Path, split: str, tune: bool, transl
 
     from tqdm import tqdm
 
+    from praxis.evaluation.metrics import QuerySetError, load_queries
     from praxis.evaluation.run import run_evaluation
 
+    try:
+        every = load_queries(queries)
+    except QuerySetError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
     results = run_evaluation(
         _open_index(workspace),
         workspace.embedder,
-        queries,
+        every,
         split,
         workspace.evaluation_settings(),
         tune=tune,
@@ -447,7 +453,7 @@ def _evaluate_projects(workspace, split: str, report, as_json) -> None:
 def _evaluate_own_set(workspace, queries: Path | None, split: str, report, as_json) -> None:
     """A judged set of one's own (--queries) on the index of its records (--index), reported as the projects set."""
     from praxis.evaluation import metrics
-    from praxis.evaluation.projects import JudgedSetError, load_judged_queries
+    from praxis.evaluation.projects import load_judged_queries
     from praxis.evaluation.run import judged_records
 
     if queries is None:
@@ -455,7 +461,7 @@ def _evaluate_own_set(workspace, queries: Path | None, split: str, report, as_js
     index = _open_index(workspace)
     try:
         judged = load_judged_queries(queries, metrics.record_languages(index).original)
-    except JudgedSetError as error:
+    except metrics.QuerySetError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None
     if not any(split in ("all", query.split) for query in judged):

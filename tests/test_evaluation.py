@@ -235,6 +235,24 @@ def test_eval_of_a_bad_judged_set_names_every_bad_query_and_evaluates_nothing(ha
 
     own.write_text("queries: [", encoding="utf-8")
     assert "cannot be read as YAML" in _eval_own_set(hashing_index, own).stderr
+    own.write_text(yaml.safe_dump({"queries": [{k: v for k, v in good.items() if k != "language"}]}))
+    no_language = _eval_own_set(hashing_index, own).stderr
+    assert "(good): language: Field required" in no_language and "situation" not in no_language
+    # The practices set's files are read the same way.
+    command = [
+        sys.executable,
+        "-m",
+        "praxis",
+        "eval",
+        "--queries",
+        str(tmp_path / "none"),
+        "--index",
+        str(hashing_index),
+    ]
+    run = subprocess.run(
+        command, cwd=ROOT, env={**os.environ, "PRAXIS_EMBEDDER": "hashing"}, capture_output=True, text=True
+    )
+    assert run.returncode == 1 and "cannot be read as YAML" in run.stderr and "Traceback" not in run.stderr
     own.write_text(yaml.safe_dump({"queries": [good | {"split": "tune"}]}), encoding="utf-8")
     run = _eval_own_set(hashing_index, own)  # --split test
     assert run.returncode == 2 and "has no test queries" in run.stderr

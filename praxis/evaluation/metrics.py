@@ -12,12 +12,13 @@ its language versions counts once.
 """
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 import yaml
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from ranx import Qrels, Run, evaluate
 
 import engine
@@ -36,9 +37,39 @@ class EvaluationQuery(BaseModel):
     relevant: dict[str, int] = Field(description="Practice id to grade: 3 exact fit, 2 useful, 1 related")
 
 
+class QuerySetError(ValueError):
+    """A query set that cannot be evaluated; the message names every problem."""
+
+
 def load_queries(path: Path) -> list[EvaluationQuery]:
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    return [EvaluationQuery.model_validate(item) for item in raw["queries"]]
+    """The queries of a practices set (evaluation/queries.yml's format); QuerySetError if unusable."""
+    return load_query_set(path, EvaluationQuery)
+
+
+def load_query_set(path: Path, model: type[BaseModel], complete: Callable[[dict], dict] = lambda item: item) -> list:
+    """The queries listed under `queries:` in the YAML file `path`, each made a `model` after
+    `complete` fills in what it may leave out. Raises QuerySetError naming the file and, for each
+    bad query, its number, id and field; nothing is evaluated until all are mended."""
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        message = f"{path}: cannot be read as YAML ({error}); write it in evaluation/queries.yml's format"
+        raise QuerySetError(message) from None
+    items = raw.get("queries") if isinstance(raw, dict) else None
+    if not isinstance(items, list) or not items:
+        raise QuerySetError(f"{path}: no queries; write them as a list under `queries:` (see evaluation/queries.yml)")
+    queries, problems = [], []
+    for number, item in enumerate(items, start=1):
+        try:
+            queries.append(model.model_validate(complete(item) if isinstance(item, dict) else item))
+        except ValidationError as error:
+            name = item.get("id", "?") if isinstance(item, dict) else "?"
+            for detail in error.errors():
+                field = ".".join(str(part) for part in detail["loc"]) or "(the query)"
+                problems.append(f"{path}: query {number} ({name}): {field}: {detail['msg']}")
+    if problems:
+        raise QuerySetError("\n".join([*problems, "Mend these queries and run again; nothing was evaluated."]))
+    return queries
 
 
 @dataclass

@@ -17,7 +17,7 @@ import shutil
 from pathlib import Path
 
 import yaml
-from pydantic import Field, ValidationError
+from pydantic import Field
 
 from indexer.build import BuildRequest, build_index
 from indexer.embedders import Embedder
@@ -26,7 +26,7 @@ from indexer.imports.run import import_files
 from indexer.imports.store import ImportsStore
 from indexer.layout import Record
 from indexer.taxonomy import DEFAULT_TAXONOMY
-from praxis.evaluation.metrics import EvaluationQuery
+from praxis.evaluation.metrics import EvaluationQuery, load_query_set
 
 EVALUATION_DIR = Path(__file__).resolve().parents[2] / "evaluation"
 QUERIES = EVALUATION_DIR / "projects.yml"
@@ -69,10 +69,6 @@ def load_project_queries(path: Path = QUERIES) -> list[ProjectQuery]:
     return [ProjectQuery.model_validate(item) for item in raw["queries"]]
 
 
-class JudgedSetError(ValueError):
-    """A judged set of one's own that cannot be evaluated; the message names every problem."""
-
-
 def load_judged_queries(path: Path, language_of: dict[str, str]) -> list[ProjectQuery]:
     """A judged set of one's own, in the projects set's format (`evaluation/projects.yml`), for
     `praxis eval --set projects --queries FILE --index DIR`. Its queries may leave out
@@ -80,38 +76,17 @@ def load_judged_queries(path: Path, language_of: dict[str, str]) -> list[Project
     situation from the judgments and `language_of` (record id -> language, from the index),
     the length from the words, the judged records as the relevant ones.
 
-    Raises JudgedSetError naming the file and, for each bad query, its number, id and field."""
-    try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        message = f"{path}: cannot be read as YAML ({error}); write it in evaluation/projects.yml's format"
-        raise JudgedSetError(message) from None
-    items = raw.get("queries") if isinstance(raw, dict) else None
-    if not isinstance(items, list) or not items:
-        raise JudgedSetError(f"{path}: no queries; write them as a list under `queries:` (see evaluation/projects.yml)")
-    queries, problems = [], []
-    for number, item in enumerate(items, start=1):
-        try:
-            queries.append(ProjectQuery.model_validate(_completed(item, language_of)))
-        except ValidationError as error:
-            name = item.get("id", "?") if isinstance(item, dict) else "?"
-            for detail in error.errors():
-                field = ".".join(str(part) for part in detail["loc"]) or "(the query)"
-                problems.append(f"{path}: query {number} ({name}): {field}: {detail['msg']}")
-    if problems:
-        raise JudgedSetError("\n".join([*problems, "Mend these queries and run again; nothing was evaluated."]))
-    return queries
+    Raises metrics.QuerySetError naming the file and, for each bad query, its number, id and field."""
+    return load_query_set(path, ProjectQuery, lambda item: _completed(item, language_of))
 
 
-def _completed(item, language_of: dict[str, str]):
-    """A query of a judged set with its situation, length and judged records filled in where absent."""
-    if not isinstance(item, dict):
-        return item
+def _completed(item: dict, language_of: dict[str, str]) -> dict:
+    """A query of a judged set with its situation, length and judged records filled in where absent
+    (without a language the query is refused for that alone)."""
     relevant = item.get("relevant") if isinstance(item.get("relevant"), dict) else {}
+    language = item.get("language") if isinstance(item.get("language"), str) else ""
     filled = {"judged": sorted(relevant), "length": length_of(str(item.get("text", "")))}
-    if isinstance(item.get("language"), str):
-        filled["situation"] = situation(item["language"], relevant, language_of)
-    return filled | item
+    return filled | {"situation": situation(language, relevant, language_of)} | item
 
 
 def length_of(text: str) -> str:

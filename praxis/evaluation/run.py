@@ -1,13 +1,12 @@
 """`praxis eval` as one function: evaluate an index on a query set, optionally tuning first.
 
-In: a loaded index, the embedder, the queries file, which split to report, whether to
+In: a loaded index, the embedder, the queries (metrics.load_queries), which split to report, whether to
 tune fusion and centring on the tune split, whether to run the translation set, the
 settings in force, and a progress wrapper. Out: the results as a JSON-ready dict (what
 `--report` writes as results.json).
 """
 
 from collections.abc import Callable, Iterable
-from pathlib import Path
 
 from engine.loaded import LoadedIndex
 from praxis.evaluation import metrics
@@ -21,14 +20,13 @@ Progress = Callable[[Iterable, str], Iterable]
 def run_evaluation(
     index: LoadedIndex,
     model,
-    queries_file: Path,
+    every: list[metrics.EvaluationQuery],
     split: str,
     current: metrics.Settings,
     tune: bool = False,
     translation: bool = False,
     progress: Progress = lambda items, label: items,
 ) -> dict:
-    every = metrics.load_queries(queries_file)
     chosen = [q for q in every if split in ("all", q.split)]
     results: dict = {
         "queries": {
