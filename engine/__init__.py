@@ -6,8 +6,8 @@ of ``search`` (hybrid search), ``similar`` finds neighbours of a practice and
 """
 
 from engine.loaded import IndexHolder, LoadedIndex
-from engine.search import Query, SearchResult, search
+from engine.search import Query, SearchResult, search, searchable
 from engine.similar import similar
 from indexer.facets import Filters
 
-__all__ = ["Filters", "IndexHolder", "LoadedIndex", "Query", "SearchResult", "search", "similar"]
+__all__ = ["Filters", "IndexHolder", "LoadedIndex", "Query", "SearchResult", "search", "searchable", "similar"]

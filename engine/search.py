@@ -113,6 +113,12 @@ def _cached_query_vector(embedder: Embedder, text: str) -> np.ndarray:
     return embedder.embed_queries([text])[0]
 
 
+def searchable(text: str) -> bool:
+    """Whether `text` has anything to search by (a letter or a digit): blank or punctuation-only
+    text would still rank records, by nothing."""
+    return any(character.isalnum() for character in text)
+
+
 def query_language(text: str) -> str | None:
     """The query's language, from its first `LANGUAGE_SAMPLE_CHARS` characters: enough to call
     it, and langdetect's time grows with the text (a 300-word description took 30 ms)."""

@@ -64,6 +64,8 @@ def facet_values(record: Record) -> dict[str, list[str]]:
     return {facet.name: facet.values(record) for facet in FACETS}
 
 
+KINDS = ("practice", "project", "page")
+"""The kinds of record: curated practices, imported funded projects, methodology pages."""
 OPEN_END = 9999
 MISSING_YEAR = -1
 

@@ -183,7 +183,9 @@ def import_(
     ] = None,
     imports_dir: Annotated[Path | None, typer.Option(help="Imports store [default: PRAXIS_IMPORTS_DIR]")] = None,
     index_after: Annotated[bool, typer.Option("--index/--no-index", help="Rebuild the index afterwards")] = True,
-    limit: Annotated[int | None, typer.Option(min=1, help="Only the first N rows of each file (a trial)")] = None,
+    limit: Annotated[
+        int | None, typer.Option(min=1, max=10**9, help="Only the first N rows of each file (a trial)")
+    ] = None,
     embedder: EmbedderOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the reports as JSON")] = False,
 ) -> None:
@@ -309,9 +311,15 @@ def search(
 ) -> None:
     """Find practices for a problem described in any language."""
     import engine
+    from indexer.facets import KINDS
 
     if mode not in ("hybrid", "semantic", "keyword"):
         raise typer.BadParameter("use hybrid, semantic or keyword", param_hint="--mode")
+    if not engine.searchable(query):
+        raise typer.BadParameter("describe the problem in words (a letter or digit at least)", param_hint="QUERY")
+    unknown = sorted(set(kind or []) - set(KINDS))
+    if unknown:
+        raise typer.BadParameter(f"{', '.join(unknown)}: use {', '.join(KINDS)}", param_hint="--kind")
     workspace = _workspace(embedder, index_path)
     loaded = _open_index(workspace)
     filters = engine.Filters({"language": lang or []}, kinds=kind or ["practice", "project"])
@@ -518,7 +526,7 @@ def review(
     reason: Annotated[list[str] | None, typer.Option(help="Why, on reject (repeat)")] = None,
     next_review: Annotated[str | None, typer.Option(help="YYYY-MM-DD [default: 2 years, 1 for emerging]")] = None,
     due: Annotated[bool, typer.Option("--due", help="List practices whose review is due")] = False,
-    within: Annotated[int, typer.Option(help="With --due: also those due within this many days")] = 0,
+    within: Annotated[int, typer.Option(min=0, max=3650, help="With --due: also those due within this many days")] = 0,
 ) -> None:
     """Review a submission: its text, likely duplicates, the criteria checklist; then accept or reject it."""
     import datetime as dt
@@ -578,7 +586,7 @@ def _show_submission(path: Path, settings, taxonomy) -> None:
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="[default: PRAXIS_HOST or 127.0.0.1]")] = None,
-    port: Annotated[int | None, typer.Option(help="[default: PRAXIS_PORT or 8000]")] = None,
+    port: Annotated[int | None, typer.Option(min=1, max=65535, help="[default: PRAXIS_PORT or 8000]")] = None,
 ) -> None:
     """Serve the API under /api and the built site at / (build the site first with `mkdocs build`)."""
     import uvicorn

@@ -4,6 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, create_model, field_validator
 
+from engine.search import searchable
 from indexer.facets import FACETS, Filters
 
 QUERY_CHARS_CAP = 20_000
@@ -59,8 +60,7 @@ class SearchRequest(SearchFilters):
     @field_validator("q")
     @classmethod
     def has_a_word(cls, q: str) -> str:
-        # Blank or punctuation-only text has nothing to search by, yet it would rank records.
-        if not any(character.isalnum() for character in q):
+        if not searchable(q):
             raise ValueError("q must contain at least one letter or digit: describe the problem in words")
         return q
 

@@ -1,4 +1,4 @@
-"""The console script `praxis`: every command answers --help, and shows each option's help in full."""
+"""The console script `praxis`: every command answers --help in full, and misuse is one line, not a traceback."""
 
 import subprocess
 import sys
@@ -39,3 +39,27 @@ def test_an_unusable_embedder_spec_is_one_line_and_exit_2(spec, hashing_index):
     assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr
     # The last line: a library may warn before.
     assert run.stderr.splitlines()[-1].startswith("error: --embedder or PRAXIS_EMBEDDER: ")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["search", "   "], "describe the problem in words"),
+        (["search", "?!"], "describe the problem in words"),
+        (["search", "housing", "--kind", "projects"], "projects: use practice, project, page"),
+        (["serve", "--port", "0"], "greater than or equal to 1"),
+        (["review", "--due", "--within", "99999999"], "less than or equal to 3650"),
+        (["import", "anything", "--limit", "99999999999999999999"], "less than or equal to 1000000000"),
+    ],
+)
+def test_misuse_is_a_usage_error_not_a_traceback(arguments, message):
+    result = CliRunner().invoke(app, arguments)
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output
+    assert message in " ".join(result.output.split())
+
+
+def test_a_mapping_that_is_not_text_is_named(tmp_path):
+    mapping = tmp_path / "mapping.yml"
+    mapping.write_bytes(bytes(range(256)))
+    result = CliRunner().invoke(app, ["import", str(mapping), str(tmp_path / "list.csv"), "--no-index"])
+    assert result.exit_code == 1 and f"{mapping}: not UTF-8 text" in result.output

@@ -91,6 +91,9 @@ def load_mapping(path: Path) -> SourceMapping:
         return SourceMapping.model_validate(data)
     except OSError as error:
         raise MappingError(f"{path}: cannot read: {error.strerror}") from None
+    except UnicodeDecodeError:
+        message = f"{path}: not UTF-8 text: a mapping is a YAML file (see docs/contributing/imports.md)"
+        raise MappingError(message) from None
     except yaml.YAMLError as error:
         raise MappingError(f"{path}: malformed YAML: {error}") from None
     except ValidationError as error:
