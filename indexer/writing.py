@@ -100,7 +100,12 @@ def write_new(target: Path, text: str) -> None:
 
 def replace(target: Path, text: str) -> None:
     """Rewrite an existing file atomically: readers see the old or the new text, never a mix."""
-    os.replace(_temp_beside(target, text), target)
+    temp = _temp_beside(target, text)
+    try:
+        os.replace(temp, target)
+    except OSError:
+        temp.unlink()  # a target that cannot be replaced (a directory, say) leaves no temp file behind
+        raise
 
 
 def slug(text: str, fallback: str = "practice") -> str:

@@ -38,6 +38,15 @@ def _fail(message: str) -> None:
     raise typer.Exit(2)
 
 
+def _output_file(path: Path) -> Path:
+    """`path` if a file can be written there (`--out`), else a usage error saying why."""
+    if path.is_dir():
+        _fail(f"--out: {path} is a directory; name the file to write")
+    if not path.parent.is_dir():
+        _fail(f"--out: {path.parent} is not a directory; create it or write elsewhere")
+    return path
+
+
 def _taxonomy(path: Path | None):
     try:
         return _workspace().taxonomy(path)
@@ -242,7 +251,7 @@ def export_(
 
     if format not in FORMATS:
         raise typer.BadParameter(f"use one of {', '.join(FORMATS)}", param_hint="--format")
-    path = out or Path(f"praxis-export.{format}")
+    path = _output_file(out or Path(f"praxis-export.{format}"))
     try:
         count = _workspace(index_path=index_path).export(format, kind or ["practice", "project"], path)
     except UnusableIndexError as error:
@@ -700,7 +709,7 @@ def curriculum_export(
         workspace = _workspace(embedder, index_path)
         loaded = _open_index(workspace)
         curriculum = with_query_practices(curriculum, loaded, workspace.embedder, settings.centre_languages)
-    path = out or Path(f"{curriculum.id}.html")
+    path = _output_file(out or Path(f"{curriculum.id}.html"))
     replace(path, render_html(curriculum, library, settings.site_url))
     typer.echo(f"wrote {path}")
 

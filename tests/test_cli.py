@@ -50,6 +50,12 @@ def test_an_unusable_embedder_spec_is_one_line_and_exit_2(spec, hashing_index):
         (["serve", "--port", "0"], "greater than or equal to 1"),
         (["review", "--due", "--within", "99999999"], "less than or equal to 3650"),
         (["import", "anything", "--limit", "99999999999999999999"], "less than or equal to 1000000000"),
+        (["export", "--out", "tests"], "--out: tests is a directory"),
+        (["export", "--out", "no-such-dir/x.jsonl"], "--out: no-such-dir is not a directory"),
+        (
+            ["curriculum", "export", "dezinstitutionalizare-ro", "--out", "no-such-dir/x.html"],
+            "no-such-dir is not a directory",
+        ),
     ],
 )
 def test_misuse_is_a_usage_error_not_a_traceback(arguments, message):
