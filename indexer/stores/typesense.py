@@ -88,9 +88,9 @@ FILTER_VALUES_MAX = 500
 SETTLE_SECONDS = 30.0
 TITLE_WEIGHT, TEXT_WEIGHT = 2, 1
 ANY_WORD_FROM = 9
+"""A query of this many words or more matches chunks that have any of them (TypesenseKeywordStore._any_token)."""
 CHUNK_IDS = {"include_fields": "chunk_id", "highlight_fields": "none"}
 """What a keyword search asks back: the chunk ids, nothing highlighted (Praxis highlights locally)."""
-"""A query of this many words or more matches chunks that have any of them (TypesenseKeywordStore._any_token)."""
 _WORD = re.compile(r"\w+")
 FACT_FIELDS = [
     {"name": "kind", "type": "string"},
