@@ -481,7 +481,7 @@ def _evaluate_own_set(workspace, queries: Path | None, split: str, report, as_js
     except metrics.QuerySetError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None
-    if not any(split in ("all", query.split) for query in judged):
+    if not metrics.of_split(judged, split):
         _fail(f"{queries} has no {split} queries: choose another --split")
     kinds, missing = judged_records(index, judged)
     if not kinds:

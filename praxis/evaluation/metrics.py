@@ -37,6 +37,11 @@ class EvaluationQuery(BaseModel):
     relevant: dict[str, int] = Field(description="Practice id to grade: 3 exact fit, 2 useful, 1 related")
 
 
+def of_split(queries: list, split: str) -> list:
+    """The queries of `split` ("tune" or "test"), or all of them for "all"."""
+    return [query for query in queries if split in ("all", query.split)]
+
+
 class QuerySetError(ValueError):
     """A query set that cannot be evaluated; the message names every problem."""
 

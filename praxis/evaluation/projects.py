@@ -16,7 +16,6 @@ import random
 import shutil
 from pathlib import Path
 
-import yaml
 from pydantic import Field
 
 from indexer.build import BuildRequest, build_index
@@ -64,9 +63,8 @@ class ProjectQuery(EvaluationQuery):
 
 
 def load_project_queries(path: Path = QUERIES) -> list[ProjectQuery]:
-    """The queries of the projects set (validated)."""
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    return [ProjectQuery.model_validate(item) for item in raw["queries"]]
+    """The queries of the projects set (validated; metrics.QuerySetError names any bad one)."""
+    return load_query_set(path, ProjectQuery)
 
 
 def load_judged_queries(path: Path, language_of: dict[str, str]) -> list[ProjectQuery]:

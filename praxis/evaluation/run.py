@@ -27,7 +27,7 @@ def run_evaluation(
     translation: bool = False,
     progress: Progress = lambda items, label: items,
 ) -> dict:
-    chosen = [q for q in every if split in ("all", q.split)]
+    chosen = metrics.of_split(every, split)
     results: dict = {
         "queries": {
             "test": sum(q.split == "test" for q in every),
@@ -110,7 +110,7 @@ def run_projects_evaluation(
     situation (same-language, cross-language), as a JSON-ready dict."""
     from praxis.evaluation.projects import SITUATIONS
 
-    chosen = [q for q in every if split in ("all", q.split)]
+    chosen = metrics.of_split(every, split)
     languages = metrics.record_languages(index)
     kinds, missing = judged_records(index, every)
     groups = {"all": chosen} | {name: [q for q in chosen if q.situation == name] for name in SITUATIONS}
