@@ -639,6 +639,7 @@ def curriculum_draft(
     settings = workspace.settings
     request = DraftRequest(topic, audience, hours, language, curriculum_id)
     try:
+        request.check(_taxonomy(None).languages)
         order = methodology_order(settings.docs_dir)
         curriculum = draft(_open_index(workspace), workspace.embedder, request, order, settings.centre_languages)
     except MethodologyMissing as error:

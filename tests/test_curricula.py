@@ -188,6 +188,19 @@ def test_validate_and_export_refuse_bad_curricula(fixture_index, tmp_path):
         assert exported.returncode != 0 and not (tmp_path / "out.html").exists()
 
 
+def test_draft_refuses_a_language_or_id_a_curriculum_cannot_have(fixture_index, tmp_path):
+    env = {**os.environ, "PRAXIS_DOCS_DIR": str(DOCS), "PRAXIS_INDEX_DIR": str(fixture_index),
+           "PRAXIS_CURRICULA_DIR": str(tmp_path), "PRAXIS_EMBEDDER": "hashing"}  # fmt: skip
+    request = ("curriculum", "draft", "--topic", "Wohnen", "--audience", "Fachkräfte", "--hours", "8")
+    for bad, field in ((["--language", "DE"], "language 'DE'"), (["--language", "xx"], "language 'xx'"),
+                       (["--language", "de", "--id", "../wohnen"], "id '../wohnen'"),
+                       (["--language", "de", "--id", "Wohnen_DE"], "id 'Wohnen_DE'")):  # fmt: skip
+        refused = praxis(env, *request, *bad)
+        assert refused.returncode == 2 and field in refused.stderr and "pydantic" not in refused.stderr
+        assert "Traceback" not in refused.stderr and not list(tmp_path.iterdir())
+        assert not (tmp_path.parent / "wohnen.yml").exists()
+
+
 def test_draft_endpoint_over_http(fixture_index, hashing):
     app = create_app(app_settings(fixture_index, docs_dir=DOCS), embedder=hashing)
     with live_server(app) as base:

@@ -20,6 +20,7 @@ from pathlib import Path
 import engine
 from engine.loaded import LoadedIndex
 from indexer.embedders import Embedder
+from indexer.model import ID_PATTERN
 from indexer.writing import slug
 from praxis.curricula.model import Curriculum, Module
 
@@ -105,6 +106,18 @@ class DraftRequest:
     hours: float
     language: str
     id: str | None = None
+
+    def check(self, languages: tuple[str, ...]) -> None:
+        """Raise ValueError naming the field and what to use when the language is not one of
+        `languages` (the taxonomy's, which a curriculum must be in) or the id is not a file name a
+        curriculum may have; the topic, audience and hours are bounded by whoever asks."""
+        if self.language not in languages:
+            raise ValueError(f"language '{self.language}': use one of {', '.join(languages)}")
+        if self.id is not None and not re.fullmatch(ID_PATTERN, self.id):
+            raise ValueError(
+                f"id '{self.id}': use 3 to 80 lower-case letters, digits and hyphens, "
+                "starting and ending with a letter or digit"
+            )
 
 
 class MethodologyMissing(Exception):

@@ -49,11 +49,9 @@ def _order(docs_dir: Path) -> list[str]:
 def draft(request: DraftIn, index: IndexDep, model: EmbedderDep, settings: SettingsDep, taxonomy: TaxonomyDep):
     """The draft `praxis curriculum draft` would write: modules in teaching order, case-study
     practices from any language (validated and stronger evidence first), hours allocated."""
-    languages = taxonomy.languages
-    if request.language not in languages:
-        raise HTTPException(status_code=422, detail=f"language: use one of {', '.join(languages)}")
     wanted = curricula.DraftRequest(request.topic, request.audience, request.hours, request.language)
     try:
+        wanted.check(taxonomy.languages)
         result = curricula.draft(index, model, wanted, _order(settings.docs_dir), settings.centre_languages)
     except curricula.MethodologyMissing as error:
         raise HTTPException(status_code=503, detail=f"curricula unavailable: {error}") from None
