@@ -557,14 +557,13 @@ def review(
         if not (accept or reject):
             _show_submission(path, settings, taxonomy_)
             return
-        results = dict(item.split("=", 1) for item in criterion or [] if "=" in item)
         decision = reviewing.Decision(
             reviewers=reviewer or [],
-            criteria=results,
+            criteria=_criteria(criterion or []),
             evidence=evidence,
             status=status,
             reasons=reason or [],
-            next_review=dt.date.fromisoformat(next_review) if next_review else None,
+            next_review=_review_date(next_review) if next_review else None,
         )
         if accept and reject:
             raise reviewing.ReviewError("choose --accept or --reject, not both")
@@ -575,6 +574,23 @@ def review(
     except (reviewing.ReviewError, ValueError) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None
+
+
+def _criteria(items: list[str]) -> dict[str, str]:
+    """--criterion KEY=RESULT options as a mapping; one without "=" is refused, not dropped."""
+    malformed = [item for item in items if "=" not in item]
+    if malformed:
+        raise typer.BadParameter(f"'{malformed[0]}': use KEY=RESULT, e.g. relevance=met", param_hint="--criterion")
+    return dict(item.split("=", 1) for item in items)
+
+
+def _review_date(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"'{text}': use a date as YYYY-MM-DD", param_hint="--next-review") from None
 
 
 def _show_submission(path: Path, settings, taxonomy) -> None:

@@ -346,6 +346,25 @@ def test_from_submission_to_a_validated_practice_in_search(site, hashing):
     assert hits[0]["id"] == "bicycle-repair-refugees" and hits[0]["status"] == "validated"
 
 
+@pytest.mark.parametrize(
+    "mistake, code, message",
+    [
+        (["--criterion", "equity"], 2, "'equity': use KEY=RESULT"),
+        (["--next-review", "2030-13-01"], 2, "'2030-13-01': use a date as YYYY-MM-DD"),
+        (["--next-review", dt.date.today().isoformat()], 1, "must come after the decision"),
+    ],
+)
+def test_a_mistyped_decision_is_refused_and_the_draft_kept(site, mistake, code, message):
+    client, root = site
+    post(client, {**PRACTICE, "id": "mistyped-decision"})
+    draft = (root / "submissions" / "mistyped-decision.md").read_text()
+    accept = ("review", "mistyped-decision", "--accept", "--reviewer", "A", "--status", "under-review")
+    refused = praxis(root, *accept, *mistake)
+    assert refused.returncode == code and message in refused.stderr and "Traceback" not in refused.stderr
+    assert (root / "submissions" / "mistyped-decision.md").read_text() == draft
+    assert not (root / "practices" / "mistyped-decision.md").exists()
+
+
 def test_rejection_keeps_the_draft_with_reasons(site):
     client, root = site
     post(client, {**PRACTICE, "id": "to-reject"})

@@ -81,6 +81,9 @@ def default_next_review(date: dt.date, evidence: str | None) -> dt.date:
 def _check(decision: Decision, taxonomy: Taxonomy) -> None:
     if not decision.reviewers:
         raise ReviewError("name at least one reviewer (--reviewer)")
+    if decision.next_review and decision.next_review <= decision.date:
+        # A next review on or before the decision's day would list the practice as due at once: a typo.
+        raise ReviewError(f"the next review ({decision.next_review}) must come after the decision ({decision.date})")
     breaches = taxonomy.validation_breaches(decision.criteria) if decision.status == "validated" else []
     if breaches:
         raise ReviewError(
