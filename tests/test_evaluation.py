@@ -226,15 +226,18 @@ def test_eval_of_a_bad_judged_set_names_every_bad_query_and_evaluates_nothing(ha
     good = {"id": "good", "language": "de", "split": "test", "text": "Familienrat", "relevant": {"x": 3}}
     no_text = {"id": "no-text", "language": "de", "split": "test", "relevant": {"x": 3}}
     bad_language = good | {"id": "bad-language", "language": "German"}
-    own.write_text(yaml.safe_dump({"queries": [good, no_text, bad_language]}), encoding="utf-8")
+    bad_grade = good | {"id": "bad-grade", "relevant": {"x": "high"}}
+    own.write_text(yaml.safe_dump({"queries": [good, no_text, bad_language, bad_grade]}), encoding="utf-8")
     run = _eval_own_set(hashing_index, own)
     assert run.returncode == 1 and run.stdout == ""
     assert f"{own}: query 2 (no-text): text: Field required" in run.stderr
     assert f"{own}: query 3 (bad-language): language: " in run.stderr
+    assert f"{own}: query 4 (bad-grade): relevant.x: " in run.stderr
     assert "query 1" not in run.stderr and "nothing was evaluated" in run.stderr
 
     own.write_text("queries: [", encoding="utf-8")
-    assert "cannot be read as YAML" in _eval_own_set(hashing_index, own).stderr
+    unreadable = _eval_own_set(hashing_index, own).stderr
+    assert "cannot be read as YAML" in unreadable and "evaluation/projects.yml's format" in unreadable
     own.write_text(yaml.safe_dump({"queries": [{k: v for k, v in good.items() if k != "language"}]}))
     no_language = _eval_own_set(hashing_index, own).stderr
     assert "(good): language: Field required" in no_language and "situation" not in no_language
@@ -253,6 +256,7 @@ def test_eval_of_a_bad_judged_set_names_every_bad_query_and_evaluates_nothing(ha
         command, cwd=ROOT, env={**os.environ, "PRAXIS_EMBEDDER": "hashing"}, capture_output=True, text=True
     )
     assert run.returncode == 1 and "cannot be read as YAML" in run.stderr and "Traceback" not in run.stderr
+    assert "evaluation/queries.yml's format" in run.stderr
     own.write_text(yaml.safe_dump({"queries": [good | {"split": "tune"}]}), encoding="utf-8")
     run = _eval_own_set(hashing_index, own)  # --split test
     assert run.returncode == 2 and "has no test queries" in run.stderr

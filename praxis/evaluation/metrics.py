@@ -48,21 +48,24 @@ class QuerySetError(ValueError):
 
 def load_queries(path: Path) -> list[EvaluationQuery]:
     """The queries of a practices set (evaluation/queries.yml's format); QuerySetError if unusable."""
-    return load_query_set(path, EvaluationQuery)
+    return load_query_set(path, EvaluationQuery, "evaluation/queries.yml")
 
 
-def load_query_set(path: Path, model: type[BaseModel], complete: Callable[[dict], dict] = lambda item: item) -> list:
+def load_query_set(
+    path: Path, model: type[BaseModel], example: str, complete: Callable[[dict], dict] = lambda item: item
+) -> list:
     """The queries listed under `queries:` in the YAML file `path`, each made a `model` after
     `complete` fills in what it may leave out. Raises QuerySetError naming the file and, for each
-    bad query, its number, id and field; nothing is evaluated until all are mended."""
+    bad query, its number, id and field, and pointing to `example`, a file in the set's format;
+    nothing is evaluated until all are mended."""
     try:
         raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        message = f"{path}: cannot be read as YAML ({error}); write it in evaluation/queries.yml's format"
+        message = f"{path}: cannot be read as YAML ({error}); write it in {example}'s format"
         raise QuerySetError(message) from None
     items = raw.get("queries") if isinstance(raw, dict) else None
     if not isinstance(items, list) or not items:
-        raise QuerySetError(f"{path}: no queries; write them as a list under `queries:` (see evaluation/queries.yml)")
+        raise QuerySetError(f"{path}: no queries; write them as a list under `queries:` (see {example})")
     queries, problems = [], []
     for number, item in enumerate(items, start=1):
         try:

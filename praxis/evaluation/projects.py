@@ -29,6 +29,8 @@ from praxis.evaluation.metrics import EvaluationQuery, load_query_set
 
 EVALUATION_DIR = Path(__file__).resolve().parents[2] / "evaluation"
 QUERIES = EVALUATION_DIR / "projects.yml"
+EXAMPLE = "evaluation/projects.yml"
+"""Where a judged set's author finds the format, as the repository names it."""
 CORPUS = EVALUATION_DIR / "projects-corpus.txt"
 SITUATIONS = ("same-language", "cross-language")
 
@@ -64,7 +66,7 @@ class ProjectQuery(EvaluationQuery):
 
 def load_project_queries(path: Path = QUERIES) -> list[ProjectQuery]:
     """The queries of the projects set (validated; metrics.QuerySetError names any bad one)."""
-    return load_query_set(path, ProjectQuery)
+    return load_query_set(path, ProjectQuery, EXAMPLE)
 
 
 def load_judged_queries(path: Path, language_of: dict[str, str]) -> list[ProjectQuery]:
@@ -75,7 +77,7 @@ def load_judged_queries(path: Path, language_of: dict[str, str]) -> list[Project
     the length from the words, the judged records as the relevant ones.
 
     Raises metrics.QuerySetError naming the file and, for each bad query, its number, id and field."""
-    return load_query_set(path, ProjectQuery, lambda item: _completed(item, language_of))
+    return load_query_set(path, ProjectQuery, EXAMPLE, lambda item: _completed(item, language_of))
 
 
 def _completed(item: dict, language_of: dict[str, str]) -> dict:
@@ -94,7 +96,8 @@ def length_of(text: str) -> str:
 
 def situation(query_language: str, relevant: dict[str, int], language_of: dict[str, str]) -> str:
     """ "same-language" when most records graded 2 or 3 are in the query's language, else "cross-language"."""
-    useful = [record for record, grade in relevant.items() if grade >= 2] or list(relevant)
+    # A grade that is not a number is refused by the query's model, not here.
+    useful = [record for record, grade in relevant.items() if isinstance(grade, int) and grade >= 2] or list(relevant)
     same = sum(language_of.get(record) == query_language for record in useful)
     return "same-language" if useful and same > len(useful) / 2 else "cross-language"
 
