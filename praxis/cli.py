@@ -6,6 +6,7 @@ The work is done by :class:`~praxis.workspace.Workspace` and the packages it ope
 """
 
 import json
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -320,7 +321,7 @@ def search(
 ) -> None:
     """Find practices for a problem described in any language."""
     import engine
-    from indexer.facets import KINDS
+    from indexer.facets import BY_NAME, KINDS
 
     if mode not in ("hybrid", "semantic", "keyword"):
         raise typer.BadParameter("use hybrid, semantic or keyword", param_hint="--mode")
@@ -329,6 +330,9 @@ def search(
     unknown = sorted(set(kind or []) - set(KINDS))
     if unknown:
         raise typer.BadParameter(f"{', '.join(unknown)}: use {', '.join(KINDS)}", param_hint="--kind")
+    malformed = [code for code in lang or [] if not re.fullmatch(BY_NAME["language"].pattern, code)]
+    if malformed:  # as the API refuses them: a code like "EN" would silently match nothing
+        raise typer.BadParameter(f"{', '.join(malformed)}: use ISO 639-1 codes, e.g. de", param_hint="--lang")
     workspace = _workspace(embedder, index_path)
     loaded = _open_index(workspace)
     filters = engine.Filters({"language": lang or []}, kinds=kind or ["practice", "project"])

@@ -47,6 +47,7 @@ def test_an_unusable_embedder_spec_is_one_line_and_exit_2(spec, hashing_index):
         (["search", "   "], "describe the problem in words"),
         (["search", "?!"], "describe the problem in words"),
         (["search", "housing", "--kind", "projects"], "projects: use practice, project, page"),
+        (["search", "housing", "--lang", "de", "--lang", "EN"], "EN: use ISO 639-1 codes"),
         (["serve", "--port", "0"], "greater than or equal to 1"),
         (["review", "--due", "--within", "99999999"], "less than or equal to 3650"),
         (["import", "anything", "--limit", "99999999999999999999"], "less than or equal to 1000000000"),
