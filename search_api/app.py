@@ -107,6 +107,29 @@ class Deadline:
         await JSONResponse({"detail": detail}, status_code=503, headers=headers)(scope, receive, send)
 
 
+class HeadAsGet:
+    """Answer HEAD as the GET of the same URL, without the body (same status and headers, RFC 9110).
+
+    FastAPI's routes take only the methods they declare, so HEAD got 405; answering it here, in
+    front of the routes, keeps HEAD operations out of the OpenAPI schema. A URL with no GET still
+    answers 405.
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            return await self.app(scope, receive, send)
+
+        async def without_body(message):
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, without_body)
+
+
 def create_app(settings: Settings | None = None, embedder: Embedder | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
@@ -176,6 +199,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         )
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
     app.add_middleware(Deadline, seconds=settings.request_timeout_seconds)
+    app.add_middleware(HeadAsGet)
     site = Path(settings.site_dir)
     if site.is_dir():
         app.mount("/", StaticFiles(directory=site, html=True), name="site")

@@ -165,6 +165,31 @@ def test_openapi_and_docs(api):
     assert "swagger" in api.get("/api/docs").text.lower()
 
 
+GET_EXAMPLES = {
+    "/api/search": "/api/search?q=housing",
+    "/api/practices": "/api/practices",
+    "/api/practices/{practice_id}": "/api/practices/housing-roma-families",
+    "/api/practices/{practice_id}/similar": "/api/practices/housing-roma-families/similar",
+    "/api/projects/{project_id}": "/api/projects/project-ro-0123456789abcdef",
+    "/api/export": "/api/export?format=csv",
+    "/api/facets": "/api/facets",
+    "/api/health": "/api/health",
+    "/api/submissions/token": "/api/submissions/token",
+}
+"""A URL for each GET operation of the schema."""
+
+
+def test_head_answers_as_get_without_a_body_on_every_get_endpoint(api):
+    paths = api.get("/api/openapi.json").json()["paths"]
+    assert {path for path, operations in paths.items() if "get" in operations} == set(GET_EXAMPLES)
+    assert not any("head" in operations for operations in paths.values())
+    for url in [*GET_EXAMPLES.values(), "/api/openapi.json", "/api/docs", "/"]:
+        got, head = api.get(url), api.head(url)
+        assert (head.status_code, head.headers) == (got.status_code, got.headers), url
+        assert head.content == b"" and got.content, url
+    assert api.head("/api/submissions").status_code == 405
+
+
 @pytest.mark.parametrize(
     ("method", "url", "payload", "status"),
     [
