@@ -132,6 +132,7 @@ def _build_index(workspace, request, as_json: bool) -> None:
     from tqdm import tqdm
 
     from indexer.build import InvalidCorpusError, build_index
+    from indexer.cache import UnusableCacheError
     from indexer.layout import UnusableIndexError
     from indexer.stores import StoreUnavailableError
 
@@ -154,7 +155,7 @@ def _build_index(workspace, request, as_json: bool) -> None:
             typer.echo(f"error: {problem}", err=True)
         typer.echo(f"{error}. Fix the files above.", err=True)
         raise typer.Exit(1) from None
-    except StoreUnavailableError as error:
+    except (StoreUnavailableError, UnusableCacheError) as error:
         typer.echo(f"error: {error}; the live index is unchanged", err=True)
         raise typer.Exit(1) from None
     except UnusableIndexError as error:
@@ -736,6 +737,7 @@ def curriculum_export(
 
 
 def main() -> None:
+    from indexer.cache import UnusableCacheError
     from indexer.embedders import EmbedderSpecError
 
     try:
@@ -743,3 +745,6 @@ def main() -> None:
     except EmbedderSpecError as error:  # raised wherever a command first needs the embedder
         typer.echo(f"error: --embedder or PRAXIS_EMBEDDER: {error}", err=True)
         raise SystemExit(2) from None
+    except UnusableCacheError as error:  # `praxis validate`'s duplicate check and evaluations use the cache too
+        typer.echo(f"error: {error}", err=True)
+        raise SystemExit(1) from None

@@ -18,6 +18,7 @@ from engine.loaded import LoadedIndex
 from engine.search import Query, search
 from indexer import layout
 from indexer.build import BuildRequest, InvalidCorpusError, build_index
+from indexer.cache import UnusableCacheError
 from indexer.embedders import load_embedder
 from indexer.imports.store import ImportsStore
 from indexer.layout import Record
@@ -228,6 +229,25 @@ def test_a_killed_build_resumes_without_embedding_again_what_it_had_embedded(cor
     assert (summary.cache_hits, summary.embedded) == (len(before), summary.chunks - len(before))
     assert cached_hashes(cache_file) == before | again
     assert not [p for p in layout.builds_dir(corpus / "index").iterdir() if p.suffix == ".tmp"]
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated"])
+def test_a_corrupt_embedding_cache_is_named_kept_and_leaves_the_live_index(corpus, hashing, damage):
+    build_index(build_request(corpus), hashing)
+    live = layout.live_build(corpus / "index")
+    [cache_file] = (corpus / "cache").glob("*.sqlite")
+    damaged = b"not a database " * 100 if damage == "garbage" else cache_file.read_bytes()[:1000]
+    cache_file.write_bytes(damaged)
+    with pytest.raises(UnusableCacheError, match=f"{cache_file} is not a readable embedding cache"):
+        build_index(build_request(corpus), hashing)
+    command, env = index_command(corpus)
+    run = subprocess.run(command, env=env, capture_output=True, text=True)
+    assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
+    [message] = [line for line in run.stderr.splitlines() if line.startswith("error:")]
+    assert str(cache_file) in message and "move it aside" in message and "live index is unchanged" in message
+    assert cache_file.read_bytes() == damaged and layout.live_build(corpus / "index") == live
+    cache_file.rename(cache_file.with_suffix(".corrupt"))  # what the message says to do
+    assert subprocess.run(command, env=env, capture_output=True).returncode == 0
 
 
 def test_projects_stream_in_batches_merged_across_files_and_updated_incrementally(corpus, hashing, monkeypatch):
