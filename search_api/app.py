@@ -26,6 +26,7 @@ from indexer.language import detect
 from indexer.stores import StoreUnavailableError
 from praxis import __version__
 from praxis.settings import Settings, get_settings
+from search_api.models import errors
 from search_api.routers import curricula, export, meta, practices, projects, search, submissions
 
 log = logging.getLogger(__name__)
@@ -164,7 +165,8 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     app.state.holder = IndexHolder(Path(settings.index_dir), gated, settings.centre_languages)
     routers = (search, practices, projects, export, meta, submissions, curricula)
     for router in (module.router for module in routers):
-        app.include_router(router, prefix="/api")
+        # Any API request can answer 503: the deadline holds for all of them.
+        app.include_router(router, prefix="/api", responses=errors(503))
 
     @app.exception_handler(Busy)
     async def busy(request: Request, error: Busy):

@@ -1,6 +1,6 @@
 """Request and response models of the search API (they make its OpenAPI schema)."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, create_model, field_validator
 
@@ -262,5 +262,36 @@ class Health(BaseModel):
     error: str | None = None
 
 
+class FieldProblem(BaseModel):
+    """One invalid input, as the request's validation reports it."""
+
+    loc: list[str | int] = Field(description='Where: "query", "path" or "body", then the field')
+    msg: str
+    type: str
+    input: Any = Field(None, description="The value given (what JSON cannot carry comes back as text)")
+    ctx: dict | None = None
+
+
 class ErrorResponse(BaseModel):
-    detail: str
+    """The body of every error the API answers."""
+
+    detail: str | list[FieldProblem] | list[str] = Field(
+        description="What went wrong and what to do: a sentence; each invalid input (a 422 of the request's "
+        "validation); or a submission's problems, each 'field: message' (a 409, or a 422 of a submission)"
+    )
+
+
+ERRORS = {
+    401: "No or wrong submission token (see WWW-Authenticate)",
+    404: "No record with this id",
+    409: "The submission's id is already used",
+    413: "The request body is over the size limit",
+    422: "Invalid request: the detail names each problem",
+    503: "Unavailable: no index can be loaded, part of the set-up or the search cluster is missing, or the "
+    "service is busy or gave no answer in time (see Retry-After)",
+}
+
+
+def errors(*statuses: int) -> dict:
+    """A route's `responses` for the error statuses it can answer, each with the shared ErrorResponse."""
+    return {status: {"model": ErrorResponse, "description": ERRORS[status]} for status in statuses}

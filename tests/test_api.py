@@ -2,6 +2,8 @@
 three-node Typesense cluster): in process through the ASGI interface, and over real HTTP
 (uvicorn on loopback) where the transport matters (hot reload, CORS, streamed bodies, no index)."""
 
+import collections
+import json
 import shutil
 import time
 
@@ -9,8 +11,17 @@ import httpx
 import pytest
 
 from indexer.build import build_index
-from search_api.app import create_app
-from tests.conftest import FIXTURES, app_settings, build_request, engine_stores, in_process, live_server
+from search_api.app import MAX_BODY_BYTES, create_app
+from search_api.models import ErrorResponse
+from tests.conftest import (
+    FIXTURES,
+    app_settings,
+    build_request,
+    engine_stores,
+    in_process,
+    live_server,
+    writable_app_settings,
+)
 
 
 @pytest.fixture(scope="module")
@@ -188,6 +199,69 @@ def test_head_answers_as_get_without_a_body_on_every_get_endpoint(api):
         assert (head.status_code, head.headers) == (got.status_code, got.headers), url
         assert head.content == b"" and got.content, url
     assert api.head("/api/submissions").status_code == 405
+
+
+TOKEN = "api-test-token"
+WITH_TOKEN = {"Authorization": f"Bearer {TOKEN}"}
+TOO_LARGE = {"content": b" " * (MAX_BODY_BYTES + 1), "headers": {"content-type": "application/json"}}
+SUBMISSION = {"title": "A copy", "language": "en", "sections": {"problem": "p" * 20, "approach": "a" * 20}}
+DRAFT = {"topic": "housing for Roma families", "audience": "social workers", "hours": 8, "language": "en"}
+ERRORS_PROVOKED = [
+    ("get", "/api/search", "/api/search", {"params": {"q": ""}}, 422),
+    ("post", "/api/search", "/api/search", {"json": {"q": ""}}, 422),
+    ("post", "/api/search", "/api/search", TOO_LARGE, 413),
+    ("get", "/api/practices", "/api/practices", {"params": {"page": 0}}, 422),
+    ("get", "/api/practices/{practice_id}", "/api/practices/no-such-practice", {}, 404),
+    ("get", "/api/practices/{practice_id}", "/api/practices/Bad_Id!", {}, 422),
+    ("get", "/api/practices/{practice_id}/similar", "/api/practices/no-such-practice/similar", {}, 404),
+    ("get", "/api/practices/{practice_id}/similar", "/api/practices/housing-roma-families/similar?k=0", {}, 422),
+    ("get", "/api/projects/{project_id}", "/api/projects/project-ro-0123456789abcdef", {}, 404),
+    ("get", "/api/projects/{project_id}", "/api/projects/housing-roma-families", {}, 422),
+    ("get", "/api/export", "/api/export", {"params": {"format": "xml"}}, 422),
+    ("get", "/api/submissions/token", "/api/submissions/token", {}, 401),
+    ("post", "/api/submissions", "/api/submissions", {"json": SUBMISSION}, 401),
+    ("post", "/api/submissions", "/api/submissions", {"json": {}, "headers": WITH_TOKEN}, 422),
+    ("post", "/api/submissions", "/api/submissions", TOO_LARGE, 413),
+    (
+        "post",
+        "/api/submissions",
+        "/api/submissions",
+        {"json": {**SUBMISSION, "id": "housing-roma-families"}, "headers": WITH_TOKEN},
+        409,
+    ),
+    ("post", "/api/curricula/draft", "/api/curricula/draft", {"json": {**DRAFT, "hours": 0}}, 422),
+    ("post", "/api/curricula/draft", "/api/curricula/draft", TOO_LARGE, 413),
+]
+"""(method, route, url, request, the error status it gets) on an app over an index, taking submissions."""
+UNAVAILABLE_WITHOUT_INDEX = [
+    *(("get", route, url, {}) for route, url in GET_EXAMPLES.items() if not route.startswith("/api/submissions")),
+    ("post", "/api/search", "/api/search", {"json": {"q": "housing"}}),
+    ("post", "/api/curricula/draft", "/api/curricula/draft", {"json": DRAFT}),
+]
+"""(method, route, url, request) that get 503 from an app with no index."""
+
+
+def test_the_schema_declares_the_error_statuses_each_route_answers_with_one_model(engine_index, hashing, tmp_path):
+    indexed = create_app(writable_app_settings(engine_index.parent, TOKEN), embedder=hashing)
+    unindexed = create_app(app_settings(tmp_path / "missing"), embedder=hashing)
+    cases = [(indexed, *case) for case in ERRORS_PROVOKED]
+    cases += [(unindexed, *case, 503) for case in UNAVAILABLE_WITHOUT_INDEX]
+    provoked = collections.defaultdict(set)
+    for app, method, route, url, request, status in cases:
+        with in_process(app) as client:
+            response = client.request(method, url, **request)
+        assert response.status_code == status, (method, url, response.text)
+        if route != "/api/health":  # its 503 is a Health
+            ErrorResponse.model_validate(response.json())
+        provoked[method, route].add(str(status))
+    with in_process(indexed) as client:
+        paths = client.get("/api/openapi.json").json()["paths"]
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            declared = {status: answer for status, answer in operation["responses"].items() if status >= "400"}
+            # Every route declares 503: the deadline can answer any request (not provoked here).
+            assert set(declared) == provoked[method, path] | {"503"}, (method, path)
+            assert all("ErrorResponse" in json.dumps(answer["content"]) for answer in declared.values())
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from praxis.curricula import draft as curricula
 from praxis.curricula.model import Curriculum, to_yaml
 from search_api.deps import SEARCH_SLOT, EmbedderDep, IndexDep, SettingsDep, TaxonomyDep
+from search_api.models import errors
 
 router = APIRouter(prefix="/curricula", tags=["curricula"])
 
@@ -40,10 +41,7 @@ def _order(docs_dir: Path) -> list[str]:
 @router.post(
     "/draft",
     response_model=DraftOut,
-    responses={
-        422: {"description": "Invalid request"},
-        503: {"description": "Busy (see Retry-After), or the methodology is missing from the set-up"},
-    },
+    responses=errors(413, 422),
     dependencies=[SEARCH_SLOT],
 )
 def draft(request: DraftIn, index: IndexDep, model: EmbedderDep, settings: SettingsDep, taxonomy: TaxonomyDep):

@@ -8,6 +8,7 @@ from fastapi.responses import StreamingResponse
 from engine.search import versions
 from indexer.export import csv_lines, jsonl_lines
 from search_api.deps import IndexDep
+from search_api.models import errors
 
 router = APIRouter(tags=["export"])
 MEDIA_TYPES = {"jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8"}
@@ -16,7 +17,10 @@ MEDIA_TYPES = {"jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8"
 @router.get(
     "/export",
     response_class=StreamingResponse,
-    responses={200: {"content": {media: {} for media in MEDIA_TYPES.values()}, "description": "The records"}},
+    responses={
+        200: {"content": {media: {} for media in MEDIA_TYPES.values()}, "description": "The records"},
+        **errors(422),
+    },
 )
 def export(
     index: IndexDep,

@@ -6,7 +6,7 @@ from fastapi.responses import JSONResponse
 
 from indexer.layout import UnusableIndexError
 from search_api.deps import HolderDep, IndexDep
-from search_api.models import Health
+from search_api.models import ErrorResponse, Health
 
 router = APIRouter(tags=["meta"])
 
@@ -18,7 +18,16 @@ def facets(index: IndexDep):
     return index.table.facet_counts(write_ups, np.arange(len(write_ups)))
 
 
-@router.get("/health", response_model=Health, responses={503: {"model": Health}})
+@router.get(
+    "/health",
+    response_model=Health,
+    responses={
+        503: {
+            "model": Health | ErrorResponse,
+            "description": "No index can be loaded (a Health saying why), or no answer in time (see Retry-After)",
+        }
+    },
+)
 def health(holder: HolderDep):
     """Index build, document counts and embedder; 503 while no index can be loaded."""
     try:

@@ -9,7 +9,15 @@ from engine.search import versions
 from indexer.layout import Record
 from indexer.model import ID_PATTERN
 from search_api.deps import IndexDep
-from search_api.models import PracticeDetail, PracticeList, PracticeSummary, SectionOut, SimilarResponse, Version
+from search_api.models import (
+    PracticeDetail,
+    PracticeList,
+    PracticeSummary,
+    SectionOut,
+    SimilarResponse,
+    Version,
+    errors,
+)
 
 router = APIRouter(prefix="/practices", tags=["practices"])
 PracticeId = Annotated[str, Path(pattern=ID_PATTERN, max_length=80, description="A practice id")]
@@ -30,7 +38,7 @@ def _versions(index: engine.LoadedIndex, record: Record) -> list[Version]:
     return [Version(**version) for version in versions(index, record.id)]
 
 
-@router.get("", response_model=PracticeList)
+@router.get("", response_model=PracticeList, responses=errors(422))
 def list_practices(
     index: IndexDep,
     lang: Annotated[list[str], Query(max_length=20)] = [],  # noqa: B006 - FastAPI copies defaults
@@ -46,7 +54,7 @@ def list_practices(
     return PracticeList(total=len(records), page=page, page_size=page_size, results=results)
 
 
-@router.get("/{practice_id}", response_model=PracticeDetail, responses={404: {"description": "Unknown id"}})
+@router.get("/{practice_id}", response_model=PracticeDetail, responses=errors(404, 422))
 def get_practice(practice_id: PracticeId, index: IndexDep):
     """One write-up: metadata, sections, and its other language versions."""
     record = _practice(index, practice_id)
@@ -59,7 +67,7 @@ def get_practice(practice_id: PracticeId, index: IndexDep):
     )
 
 
-@router.get("/{practice_id}/similar", response_model=SimilarResponse, responses={404: {"description": "Unknown id"}})
+@router.get("/{practice_id}/similar", response_model=SimilarResponse, responses=errors(404, 422))
 def similar_practices(
     practice_id: PracticeId,
     index: IndexDep,

@@ -6,7 +6,7 @@ from fastapi import APIRouter, HTTPException, Path
 
 from indexer.layout import Record
 from search_api.deps import IndexDep
-from search_api.models import ProjectDetail
+from search_api.models import ProjectDetail, errors
 
 router = APIRouter(prefix="/projects", tags=["projects"])
 ProjectId = Annotated[str, Path(pattern=r"^project-[a-z]{2}-[0-9a-f]{16}$", description="A project id")]
@@ -19,7 +19,7 @@ def _project(index, project_id: str) -> Record:
     return record
 
 
-@router.get("/{project_id}", response_model=ProjectDetail, responses={404: {"description": "Unknown id"}})
+@router.get("/{project_id}", response_model=ProjectDetail, responses=errors(404, 422))
 def get_project(project_id: ProjectId, index: IndexDep):
     """One imported operation: what its published lists say, and where each came from."""
     return ProjectDetail.model_validate(_project(index, project_id), from_attributes=True)

@@ -10,7 +10,7 @@ from indexer.facets import FACETS
 from indexer.taxonomy import Taxonomy
 from praxis.settings import Settings
 from search_api.deps import SEARCH_SLOT, EmbedderDep, IndexDep, SettingsDep, TaxonomyDep
-from search_api.models import ErrorResponse, SearchRequest, SearchResponse
+from search_api.models import SearchRequest, SearchResponse, errors
 
 router = APIRouter(tags=["search"])
 
@@ -54,10 +54,7 @@ def _check(request: SearchRequest, settings: Settings, taxonomy: Taxonomy, where
         raise RequestValidationError(problems)
 
 
-BUSY_OR_NO_INDEX = {503: {"model": ErrorResponse, "description": "No index yet, or busy: see Retry-After"}}
-
-
-@router.get("/search", response_model=SearchResponse, responses=BUSY_OR_NO_INDEX, dependencies=[SEARCH_SLOT])
+@router.get("/search", response_model=SearchResponse, responses=errors(422), dependencies=[SEARCH_SLOT])
 def search_get(
     request: Annotated[SearchRequest, Query()],
     index: IndexDep,
@@ -69,7 +66,7 @@ def search_get(
     return run_search(request, index, model, settings, taxonomy, "query")
 
 
-@router.post("/search", response_model=SearchResponse, responses=BUSY_OR_NO_INDEX, dependencies=[SEARCH_SLOT])
+@router.post("/search", response_model=SearchResponse, responses=errors(413, 422), dependencies=[SEARCH_SLOT])
 def search_post(
     request: SearchRequest, index: IndexDep, model: EmbedderDep, settings: SettingsDep, taxonomy: TaxonomyDep
 ):

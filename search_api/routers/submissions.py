@@ -9,6 +9,7 @@ from engine.duplicates import duplicates_of
 from indexer.corpus import read_document, read_practices
 from praxis.submissions import intake as submissions
 from search_api.deps import EmbedderDep, OptionalIndexDep, SettingsDep, TaxonomyDep
+from search_api.models import errors
 from search_api.security import SubmitterDep
 
 router = APIRouter(prefix="/submissions", tags=["submissions"])
@@ -49,7 +50,7 @@ def _duplicates(index, model, path, taxonomy, threshold: float) -> list[dict]:
     return duplicates_of(index, model.embed_passages, document, threshold)
 
 
-@router.get("/token", response_model=TokenCheck, responses={401: {"description": "No or wrong token"}})
+@router.get("/token", response_model=TokenCheck, responses=errors(401))
 def check_token(who: SubmitterDep):
     """Whether a token is accepted, so that the form can say so before anyone fills it in."""
     return TokenCheck(submitter=who)
@@ -59,12 +60,7 @@ def check_token(who: SubmitterDep):
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=SubmissionReceipt,
-    responses={
-        401: {"description": "No or wrong token"},
-        409: {"description": "Id already used"},
-        413: {"description": "Body too large"},
-        422: {"description": "Invalid submission"},
-    },
+    responses=errors(401, 409, 413, 422),
 )
 def submit(
     submission: submissions.Submission,
