@@ -238,6 +238,59 @@ def test_praxis_runs_from_any_directory_and_a_wrong_path_is_one_line(tmp_path):
         assert not taken.with_name(taken.name + ".builds").exists()
 
 
+def damage_store(store: ImportsStore):
+    """Break the store's one file (a truncated line, a blank one, JSON that is no record) and add a
+    file whose header is not one; returns the damaged file, its bytes and the headerless file."""
+    [stored] = store.files()
+    lines = stored.path.read_bytes().splitlines(keepends=True)
+    damaged = b"".join([*lines[:2], b'{"id": "trunc\n', b"\n", b'{"id": "x"}\n', *lines[2:]])
+    stored.path.write_bytes(damaged)
+    headerless = store.directory / "other" / "0123456789abcdef.jsonl"
+    headerless.parent.mkdir()
+    headerless.write_bytes(b"garbage\n" + lines[1])
+    return stored, damaged, headerless
+
+
+def test_a_damaged_imports_store_loses_only_its_damaged_lines_and_names_them(imported):
+    _, store, source = imported
+    stored, damaged, headerless = damage_store(store)
+    reread = ImportsStore(store.directory)
+    assert len(list(reread.records())) == 3
+    assert [(p.path, p.line, p.field) for p in reread.problems] == [
+        (headerless, 1, "header"),
+        (stored.path, 3, "record"),
+        (stored.path, 5, "record"),
+    ]
+    assert "JSONDecodeError" in reread.problems[1].message and "KeyError: 'sections'" in reread.problems[2].message
+    assert all("move" in p.message and "import" in p.message for p in reread.problems)
+    assert f"import {source} again with the test-operations-ro mapping" in reread.problems[1].message
+    assert stored.path.read_bytes() == damaged and headerless.read_bytes().startswith(b"garbage")
+    # What the message says: moved aside, the file is imported again and its records are back.
+    stored.path.rename(stored.path.with_suffix(".damaged"))
+    again = import_files(load_mapping(MAPPING), [source], reread, "2026-12-02")
+    assert not again.files[0].unchanged and len(list(reread.records())) == 3
+    assert [p.path for p in ImportsStore(store.directory).check()] == [headerless]
+
+
+def test_praxis_index_names_the_damaged_lines_of_the_imports_store_and_indexes_the_rest(tmp_path, imported):
+    _, store, _ = imported
+    stored, _, headerless = damage_store(store)
+    root = copy_fixture_corpus(tmp_path / "corpus")
+    env = {**os.environ, "PRAXIS_EMBEDDER": "hashing", "PRAXIS_CACHE_DIR": str(tmp_path / "cache"),
+           "PRAXIS_IMPORTS_DIR": str(store.directory), "PRAXIS_PRACTICES_DIR": str(root / "practices"),
+           "PRAXIS_DOCS_DIR": str(root / "docs"), "PRAXIS_INDEX_DIR": str(root / "index")}  # fmt: skip
+    command = [sys.executable, "-m", "praxis", "index"]
+    run = subprocess.run(command, env=env, capture_output=True, text=True)
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
+    for line in (f"error: {headerless}:1: header: ", f"error: {stored.path}:3: record: ", f"{stored.path}:5: record: "):
+        assert line in run.stderr
+    live = LoadedIndex.open(root / "index", None)
+    assert sum(d.kind == "project" for d in live.documents) == 3
+    strict = subprocess.run([*command, "--strict"], env=env, capture_output=True, text=True)
+    assert strict.returncode == 1 and "3 error(s) in the imports store; the live index is unchanged" in strict.stderr
+    assert LoadedIndex.open(root / "index", None).build_id == live.build_id
+
+
 def test_import_indexes_from_the_store_it_wrote_and_keeps_every_files_problems(tmp_path):
     """`--imports-dir` is the store the rebuild reads; the problems file keeps each file's rows."""
     root = copy_fixture_corpus(tmp_path / "corpus")

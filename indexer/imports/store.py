@@ -6,6 +6,10 @@ date, counts), then one :class:`~indexer.layout.Record` a line, read back one at
 (:meth:`ImportsStore.lines`), never all at once. Each file is written to a
 temporary file and renamed, so a crash leaves the previous import of that file or the new
 one, never half of it; importing the same bytes again is a no-op.
+
+A stored file whose header cannot be read, and a line that is not a record, are left out
+and reported in :attr:`ImportsStore.problems` (file, line, what to do), never rewritten:
+the other files and lines go on.
 """
 
 import hashlib
@@ -15,7 +19,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from indexer.corpus import Problem
 from indexer.layout import Record
+
+_NOT_A_RECORD = (ValueError, TypeError, KeyError)
+"""What reading a damaged line raises: json's errors are ValueErrors; a field missing or unknown, the others."""
 
 
 @dataclass(frozen=True)
@@ -33,17 +41,50 @@ class StoredFile:
 class ImportsStore:
     def __init__(self, directory: Path):
         self.directory = directory
+        self._problems: dict[tuple[Path, int], Problem] = {}
+
+    @property
+    def problems(self) -> list[Problem]:
+        """The headers and lines left out so far (each once, however often they were read)."""
+        return list(self._problems.values())
+
+    def _report(self, path: Path, line: int, field: str, message: str) -> None:
+        self._problems.setdefault((path, line), Problem(path, line, field, message))
+
+    def _header(self, path: Path) -> StoredFile | None:
+        """A stored file's header, or None (reported) when it cannot be read."""
+        try:
+            with path.open(encoding="utf-8") as handle:
+                return StoredFile(**json.loads(handle.readline()), path=path)
+        except OSError as error:
+            reason = f"cannot read: {error.strerror}"
+        except _NOT_A_RECORD as error:
+            reason = f"not an imports-store header ({type(error).__name__}: {error})"
+        todo = f"move it aside and import its file again with the {path.parent.name} mapping"
+        self._report(path, 1, "header", f"{reason}: its records are left out; {todo}")
+        return None
+
+    def _is_record(self, stored: StoredFile, number: int, line: bytes) -> bool:
+        """Whether line `number` of a stored file is a record; one that is not is reported (a blank one is nothing)."""
+        if not line.strip():
+            return False
+        try:
+            Record.from_json(json.loads(line))
+            return True
+        except _NOT_A_RECORD as error:
+            todo = f"move this file aside and import {stored.file} again with the {stored.source} mapping"
+            message = f"not a stored record ({type(error).__name__}: {error}): left out; to get it back, {todo}"
+            self._report(stored.path, number, "record", message)
+            return False
 
     def _path(self, source: str, file: Path) -> Path:
         key = hashlib.sha256(str(file.resolve()).encode("utf-8")).hexdigest()[:16]
         return self.directory / source / f"{key}.jsonl"
 
     def stored(self, source: str, file: Path) -> StoredFile | None:
+        """What `file` gave, or None if it has not been imported (or its header is unreadable: import it again)."""
         path = self._path(source, file)
-        if not path.is_file():
-            return None
-        with path.open(encoding="utf-8") as handle:
-            return StoredFile(**json.loads(handle.readline()), path=path)
+        return self._header(path) if path.is_file() else None
 
     def write(self, source: str, file: Path, sha256: str, imported: str, rows: int, records: list[Record]) -> None:
         path = self._path(source, file)
@@ -67,10 +108,8 @@ class ImportsStore:
         return len(stored)
 
     def files(self) -> list[StoredFile]:
-        found = []
-        for path in sorted(self.directory.glob("*/*.jsonl")) if self.directory.is_dir() else []:
-            with path.open(encoding="utf-8") as handle:
-                found.append(StoredFile(**json.loads(handle.readline()), path=path))
+        paths = sorted(self.directory.glob("*/*.jsonl")) if self.directory.is_dir() else []
+        found = [stored for stored in map(self._header, paths) if stored is not None]
         return sorted(found, key=lambda stored: (stored.source, stored.file))
 
     def records(self) -> Iterator[Record]:
@@ -82,13 +121,21 @@ class ImportsStore:
         """(number of its file in `files`, byte offset, line) of every stored record, one at a time.
 
         `files` defaults to :meth:`files`; :meth:`read_at` reads a record again by its offset.
+        Each line is parsed as a record first, so that one damaged line is left out, not the build.
         """
         for number, stored in enumerate(self.files() if files is None else files):
             with stored.path.open("rb") as handle:
                 offset = len(handle.readline())
-                for line in handle:
-                    yield number, offset, line
+                for line_number, line in enumerate(handle, start=2):
+                    if self._is_record(stored, line_number, line):
+                        yield number, offset, line
                     offset += len(line)
+
+    def check(self) -> list[Problem]:
+        """Read every stored line once; returns what :meth:`files` and :meth:`lines` leave out."""
+        for _ in self.lines():
+            pass
+        return self.problems
 
     @staticmethod
     def read_at(stored: StoredFile, offset: int) -> Record:
