@@ -26,11 +26,11 @@ from indexer.language import detect
 from indexer.stores import StoreUnavailableError
 from praxis import __version__
 from praxis.settings import Settings, get_settings
+from search_api.body_size import MAX_BODY_BYTES
 from search_api.models import errors
 from search_api.routers import curricula, export, meta, practices, projects, search, submissions
 
 log = logging.getLogger(__name__)
-MAX_BODY_BYTES = 64 * 1024
 DOCS_ASSETS = "/api/docs-assets"
 """Swagger UI's scripts and styles, served from the swagger-ui-bundle package: the docs work offline."""
 
@@ -71,7 +71,8 @@ class BodyLimit:
         await self.app(scope, counted, unless_refused)
 
     async def _refuse(self, scope, receive, send):
-        response = JSONResponse({"detail": f"request body over {self.limit} bytes"}, status_code=413)
+        detail = f"request body over {self.limit} bytes, more than any valid request needs: shorten it"
+        response = JSONResponse({"detail": detail}, status_code=413)
         await response(scope, receive, send)
 
 

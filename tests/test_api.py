@@ -11,7 +11,8 @@ import httpx
 import pytest
 
 from indexer.build import build_index
-from search_api.app import MAX_BODY_BYTES, create_app
+from search_api.app import create_app
+from search_api.body_size import MAX_BODY_BYTES
 from search_api.models import ErrorResponse
 from tests.conftest import (
     FIXTURES,
@@ -316,7 +317,7 @@ def test_an_unknown_taxonomy_term_in_a_filter_is_named_with_the_known_ones(api):
 
 def test_oversized_body_is_refused(api):
     response = api.post(
-        "/api/search", content=b'{"q": "' + b"a" * 70_000 + b'"}', headers={"content-type": "application/json"}
+        "/api/search", content=b'{"q": "' + b"a" * MAX_BODY_BYTES + b'"}', headers={"content-type": "application/json"}
     )
     assert response.status_code == 413
 
@@ -331,7 +332,7 @@ def test_a_streamed_body_is_counted_as_it_arrives(engine_index, hashing):
 
     with live_server(create_app(app_settings(engine_index), embedder=hashing)) as base:
         headers = {"content-type": "application/json"}
-        over = httpx.post(f"{base}/api/search", content=pieces(70), headers=headers, timeout=30)
+        over = httpx.post(f"{base}/api/search", content=pieces(MAX_BODY_BYTES // 1024 + 1), headers=headers, timeout=30)
         under = httpx.post(f"{base}/api/search", content=pieces(2), headers=headers, timeout=30)
     assert over.status_code == 413 and "bytes" in over.json()["detail"]
     assert under.status_code == 200

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import httpx
+import pycountry
 import pytest
 import yaml
 
@@ -16,6 +17,7 @@ from indexer import frontmatter
 from indexer.build import build_index
 from indexer.writing import sanitise_markdown
 from search_api.app import create_app
+from search_api.body_size import MAX_BODY_BYTES
 from tests.conftest import (
     FIXTURES,
     ROOT,
@@ -195,11 +197,56 @@ def test_path_tricks_in_ids_are_refused(site, bad_id):
     assert not (root / "submissions").exists() and not (root / "etc").exists()
 
 
-def test_oversized_body_is_refused(site):
+GREEK = "Νέοι πρόσφυγες επισκευάζουν δωρισμένα ποδήλατα με εθελοντές μηχανικούς και παίρνουν πιστοποιητικό. "
+
+
+def greek(characters: int) -> str:
+    return (GREEK * (characters // len(GREEK) + 1))[:characters]
+
+
+def largest_greek_submission(taxonomy, practice_id: str) -> dict:
+    """A valid submission in Greek with every free-text field and list at its cap."""
+    sections = ("problem", "approach", "results", "transferability", "resources")
+    return {
+        "id": practice_id,
+        "title": greek(300),
+        "language": "el",
+        "summary": greek(1500),
+        "countries": [country.alpha_2 for country in pycountry.countries][:30],
+        **{field: greek(300) for field in ("region", "organisation", "programme", "contact")},
+        "fund": "Norway Grants",
+        "period": {"start": 2021, "end": "ongoing"},
+        **{vocabulary: taxonomy.terms(vocabulary)[:20] for vocabulary in ("themes", "target_groups", "methods")},
+        "evidence_level": "emerging",
+        "cost": greek(2000),
+        "outcomes": [greek(2000)] * 30,
+        "sources": [{"title": greek(300), "url": "https://example.org/" + "a" * 480}] * 30,
+        "sections": {section: greek(20_000) for section in sections},
+    }
+
+
+def padded(body: dict, size: int) -> bytes:
+    """`body` as ensure_ascii JSON (each Greek letter six bytes), padded with spaces to `size` bytes."""
+    encoded = json.dumps(body).encode()
+    assert len(encoded) <= size
+    return encoded + b" " * (size - len(encoded))
+
+
+def test_the_largest_greek_submission_fits_the_body_limit_and_a_byte_more_is_refused(site, taxonomy):
     client, root = site
-    body = {**PRACTICE, "sections": {**PRACTICE["sections"], "approach": "x" * 100_000}}
-    assert post(client, body).status_code == 413
-    assert not (root / "submissions").exists()
+    headers = {"Authorization": f"Bearer {TOKEN}", "content-type": "application/json"}
+    largest = largest_greek_submission(taxonomy, "greek-" + "a" * 74)
+    assert len(json.dumps(largest)) > 10 * 64 * 1024  # ten times the old limit, 64 KiB
+    accepted = client.post("/api/submissions", content=padded(largest, MAX_BODY_BYTES), headers=headers)
+    assert accepted.status_code == 201, accepted.text[:500]
+    assert (root / "submissions" / f"{largest['id']}.md").is_file()
+    over = {**largest, "id": "greek-over-the-limit"}
+    refused = client.post("/api/submissions", content=padded(over, MAX_BODY_BYTES + 1), headers=headers)
+    assert refused.status_code == 413
+    assert refused.json()["detail"] == (
+        f"request body over {MAX_BODY_BYTES} bytes, more than any valid request needs: shorten it"
+    )
+    assert not (root / "submissions" / "greek-over-the-limit.md").exists()
 
 
 @pytest.mark.parametrize(
