@@ -128,7 +128,8 @@ def test_json_xlsx_and_xls_read_like_csv(tmp_path):
     old.save(str(tmp_path / "list.xls"))
     record = dict(zip(rows[0], [c1_title, *rows[1][1:]], strict=True))
     (tmp_path / "list.json").write_text(json.dumps({"data": {"items": [record]}}))
-    base = load_mapping(MAPPING).model_dump()
+    columns = dict(zip(("title", "beneficiary", "start", "amount"), rows[0], strict=True))  # what these files have
+    base = {**load_mapping(MAPPING).model_dump(), "columns": columns}
     variants = {
         "xlsx": {"format": "xlsx", "header_row": 2},
         "xls": {"format": "xls", "sheet": "Operatiuni"},
@@ -155,6 +156,29 @@ def test_a_mapping_that_does_not_fit_is_one_clear_error(tmp_path):
         load_mapping(bad)
     with pytest.raises(MappingError, match="unknown source 'nope'"):
         find_mapping("nope")
+
+
+def test_a_header_without_the_mappings_columns_is_one_error_for_the_file_and_the_others_go_on(tmp_path):
+    renamed = tmp_path / "renamed.csv"
+    renamed.write_bytes(("Denumire proiect;Beneficiar\r\n" + "Centru de zi;ONG Z\r\n" * 3).encode("cp1250"))
+    good = tmp_path / "good.csv"
+    write_list(good)
+    titled = tmp_path / "titled.xlsx"  # a title row above the header, which the mapping does not say
+    book = openpyxl.Workbook()
+    for row in (["Lista operaţiunilor"], HEADER.split(";"), ROWS[0].split(";")):
+        book.active.append(row)
+    book.save(titled)
+    store = ImportsStore(tmp_path / "imports")
+    report = import_files(load_mapping(MAPPING), [renamed, good], store, "2026-12-01")
+    [problem] = [p for p in report.problems if p.path == renamed]
+    assert problem.field == "file" and report.files[0].unreadable == f"{renamed}: {problem.message}"
+    assert "header (row 1) has no column 'Titlu proiect', 'Descriere', 'Fond'" in problem.message
+    assert "found 'Denumire proiect', 'Beneficiar'" in problem.message and "mapping's columns" in problem.message
+    assert (report.files[0].rows, report.files[1].records) == (0, 3)
+    assert store.stored("test-operations-ro", renamed) is None
+    xlsx = load_mapping(MAPPING).model_copy(update={"format": "xlsx"})
+    [problem] = import_files(xlsx, [titled], store, "2026-12-01").problems
+    assert "found 'Lista operaţiunilor'" in problem.message and "header_row" in problem.message
 
 
 def test_export_then_import_gives_the_same_records(tmp_path, hashing, imported):

@@ -84,6 +84,12 @@ class SourceMapping(BaseModel):
             raise ValueError("columns: say which column holds each field (at least the title)")
         return self
 
+    def named_columns(self) -> list[str]:
+        """Every column the mapping reads (its fields' and skip_when's), each once, in its order."""
+        fields = self.columns.model_dump().values() if self.columns else []
+        names = [name for column in fields if column for name in ([column] if isinstance(column, str) else column)]
+        return list(dict.fromkeys([*names, *self.skip_when]))
+
 
 def load_mapping(path: Path) -> SourceMapping:
     try:

@@ -5,8 +5,8 @@ sheet, header row, where JSON keeps its records). Out: (row number, row) pairs, 
 as a person finds them in the file (spreadsheet rows; CSV data rows counted from the
 header; JSON records from 1). Values are text: numbers as written, dates as ISO dates.
 A row whose bytes are not valid in the declared encoding keeps them as surrogate escapes,
-for :mod:`indexer.imports.normalise` to report; a file that cannot be read at all raises
-:class:`ReadError`.
+for :mod:`indexer.imports.normalise` to report; a file that cannot be read at all, or a
+table (CSV, XLSX, XLS) whose header lacks a column the mapping names, raises :class:`ReadError`.
 """
 
 import csv
@@ -34,6 +34,8 @@ def read_rows(path: Path, mapping: SourceMapping) -> Iterator[tuple[int, Row]]:
             if mapping.last_row is not None and number > mapping.last_row:
                 return
             yield number, row
+    except ReadError:
+        raise
     except (OSError, csv.Error, json.JSONDecodeError, LookupError, ValueError) as error:
         raise ReadError(f"{path}: cannot read as {mapping.format} ({type(error).__name__}: {error})") from None
 
@@ -46,9 +48,22 @@ def _csv(path: Path, mapping: SourceMapping) -> Iterator[tuple[int, Row]]:
         for _ in range(mapping.header_row - 1):
             next(rows, None)
         header = [name.strip() for name in next(rows, [])]
+        _check_header(path, header, mapping)
         for number, values in enumerate(rows, start=mapping.header_row + 1):
             if any(value.strip() for value in values):
                 yield number, dict(zip(header, values, strict=False))
+
+
+def _check_header(path: Path, header: list[str], mapping: SourceMapping) -> None:
+    """Refuse a header without a column the mapping names: every row would lack that field, or be
+    kept when skip_when meant to leave it out (a renamed column, or a wrong header_row or separator)."""
+    missing = [name for name in mapping.named_columns() if name not in header]
+    if missing:
+        found = ", ".join(f"'{name}'" for name in header if name) or "none"
+        raise ReadError(
+            f"{path}: the header (row {mapping.header_row}) has no column {', '.join(map(repr, missing))} of the "
+            f"mapping; found {found}: correct the mapping's columns, header_row or separator, or the file"
+        )
 
 
 def _records(data: object, path: str | None) -> list:
@@ -82,16 +97,19 @@ def _cell(value: object) -> object:
     return "" if value is None else value
 
 
-def _table(rows: Iterator[list], header_row: int) -> Iterator[tuple[int, Row]]:
+def _table(path: Path, rows: Iterator[list], mapping: SourceMapping) -> Iterator[tuple[int, Row]]:
     header: list[str] = []
     for number, values in enumerate(rows, start=1):
-        if number < header_row:
+        if number < mapping.header_row:
             continue
         cells = [_cell(value) for value in values]
-        if number == header_row:
+        if number == mapping.header_row:
             header = [str(name).strip() for name in cells]
+            _check_header(path, header, mapping)
         elif any(str(cell).strip() for cell in cells):
             yield number, dict(zip(header, cells, strict=False))
+    if not header:  # the sheet ends before its header row
+        _check_header(path, header, mapping)
 
 
 def _xlsx(path: Path, mapping: SourceMapping) -> Iterator[tuple[int, Row]]:
@@ -100,7 +118,7 @@ def _xlsx(path: Path, mapping: SourceMapping) -> Iterator[tuple[int, Row]]:
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         sheet = book[mapping.sheet] if isinstance(mapping.sheet, str) else book.worksheets[mapping.sheet]
-        yield from _table(sheet.iter_rows(values_only=True), mapping.header_row)
+        yield from _table(path, sheet.iter_rows(values_only=True), mapping)
     finally:
         book.close()
 
@@ -118,4 +136,4 @@ def _xls(path: Path, mapping: SourceMapping) -> Iterator[tuple[int, Row]]:
             for cell in cells
         ]
 
-    yield from _table((values(row) for row in range(sheet.nrows)), mapping.header_row)
+    yield from _table(path, (values(row) for row in range(sheet.nrows)), mapping)
