@@ -1,5 +1,6 @@
 """Submissions over real HTTP, their security, review, and the path into search."""
 
+import concurrent.futures
 import datetime as dt
 import json
 import os
@@ -16,6 +17,7 @@ from engine.search import Query, search
 from indexer import frontmatter
 from indexer.build import build_index
 from indexer.writing import sanitise_markdown
+from praxis.submissions.review import Decision, reject
 from search_api.app import create_app
 from search_api.body_size import MAX_BODY_BYTES
 from tests.conftest import (
@@ -276,6 +278,33 @@ def test_nothing_is_ever_overwritten(site):
     assert again.status_code == 409 and (root / "submissions" / "same-id.md").read_text() == before
     clash = post(client, {**PRACTICE, "id": "housing-roma-families"})
     assert clash.status_code == 409
+
+
+def test_the_same_practice_sent_again_while_waiting_gets_the_first_receipt_and_stores_nothing(site, taxonomy):
+    client, root = site
+    first = post(client, PRACTICE).json()
+    assert post(client, {**PRACTICE, "id": "bicycle-repair"}).status_code == 201
+    again, named_again = post(client, PRACTICE), post(client, {**PRACTICE, "id": "bicycle-repair"})
+    assert again.status_code == named_again.status_code == 201
+    assert (again.json()["id"], named_again.json()["id"]) == (first["id"], "bicycle-repair")
+    assert again.json()["file"] == first["file"] and "already received" in again.json()["message"]
+    assert sorted(draft.stem for draft in (root / "submissions").glob("*.md")) == ["bicycle-repair", first["id"]]
+    assert len((root / "submissions" / "audit.jsonl").read_text().splitlines()) == 2
+    changed = post(client, {**PRACTICE, "summary": "Young refugees repair bicycles and earn a certificate."})
+    assert changed.status_code == 201 and changed.json()["id"] != first["id"]
+    # Once the draft is decided (here rejected), the same practice is a new submission.
+    reject(root / "submissions" / f"{first['id']}.md", Decision(["A. Reviewer"], reasons=["out of scope"]), taxonomy)
+    after_review = post(client, PRACTICE).json()
+    assert after_review["id"] not in (first["id"], changed.json()["id"])
+    assert "already received" not in after_review["message"]
+
+
+def test_the_same_practice_sent_at_once_from_several_clients_is_stored_once(site):
+    client, root = site
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda _: post(client, PRACTICE), range(4)))
+    assert {answer.status_code for answer in answers} == {201} and len({answer.json()["id"] for answer in answers}) == 1
+    assert len(list((root / "submissions").glob("*.md"))) == 1
 
 
 def test_near_duplicates_are_reported_to_the_submitter(site):

@@ -3,10 +3,12 @@
 In: a structured :class:`Submission` (the practice fields and section texts), the
 submitter's name and the taxonomy. Out: a draft Markdown file with status `submitted` in
 the submissions directory (written atomically, never overwriting), and a line in the
-audit log. Invalid input raises :class:`SubmissionError` with field-level messages.
+audit log, which also finds the draft of a submission sent again while it waits for review.
+Invalid input raises :class:`SubmissionError` with field-level messages.
 """
 
 import datetime as dt
+import hashlib
 import json
 import os
 import secrets
@@ -17,6 +19,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from unidecode import unidecode
 
+from indexer import frontmatter
 from indexer.corpus import read_document
 from indexer.imports.normalise import EU_COUNTRY_CODES
 from indexer.model import ID_PATTERN, Period, PracticeMeta
@@ -151,6 +154,27 @@ def store(directory: Path, practice_id: str, markdown: str, taxonomy: Taxonomy) 
         path.unlink()
         raise SubmissionError([str(p) for p in problems])
     return path
+
+
+def fingerprint(submission: Submission) -> str:
+    """What makes two submissions the same: every field as validated, the proposed id (or its absence) too."""
+    return hashlib.sha256(submission.model_dump_json().encode()).hexdigest()
+
+
+def waiting_draft(directory: Path, content: str) -> Path | None:
+    """The draft still waiting for review (status submitted) of a submission whose fingerprint was
+    `content`, as the audit log records it; None if there is none."""
+    log = directory / AUDIT_LOG
+    entries = (json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()) if log.is_file() else ()
+    drafts = (directory / entry["file"] for entry in entries if entry.get("content") == content)
+    return next((draft for draft in drafts if _waiting(draft)), None)
+
+
+def _waiting(draft: Path) -> bool:
+    if not draft.is_file():  # accepted: moved into the practices
+        return False
+    validation = frontmatter.split(draft.read_text(encoding="utf-8")).front_matter.get("validation") or {}
+    return validation.get("status") == "submitted"
 
 
 def audit(directory: Path, entry: dict) -> None:

@@ -1,6 +1,8 @@
 """`/api/submissions`: practitioners who don't use git submit a practice for review."""
 
 import datetime as dt
+import threading
+from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, Field
@@ -13,6 +15,13 @@ from search_api.models import errors
 from search_api.security import SubmitterDep
 
 router = APIRouter(prefix="/submissions", tags=["submissions"])
+_one_at_a_time = threading.Lock()
+RECEIVED = "Thank you: your practice is waiting for review."
+ALREADY_RECEIVED = "This practice was already received and is waiting for review as {id}: nothing new was stored."
+RESEMBLES = (
+    " It resembles existing practices (see duplicates): say in a note whether it is a translation, an update, "
+    "or a different practice."
+)
 
 
 class Duplicate(BaseModel):
@@ -70,31 +79,48 @@ def submit(
     taxonomy: TaxonomyDep,
     index: OptionalIndexDep,
 ):
-    """Validate, sanitise and store a practice as a draft with status `submitted`, for review."""
+    """Validate, sanitise and store a practice as a draft with status `submitted`, for review.
+
+    The same practice sent again while its draft waits for review stores nothing: the answer is
+    that draft's receipt, so a retry after a lost answer is safe and reviewers get one draft."""
+    content = submissions.fingerprint(submission)
+    # One at a time: a resubmission must find the draft (and audit line) of the one before it.
+    with _one_at_a_time:
+        earlier = submissions.waiting_draft(settings.submissions_dir, content)
+        if earlier:
+            duplicates = _duplicates(index, model, earlier, taxonomy, settings.duplicate_threshold)
+            return _receipt(earlier, duplicates, settings, ALREADY_RECEIVED.format(id=earlier.stem))
+        path = _store(submission, settings, taxonomy)
+        duplicates = _duplicates(index, model, path, taxonomy, settings.duplicate_threshold)
+        submissions.audit(
+            settings.submissions_dir,
+            {
+                "submitter": who,
+                "id": path.stem,
+                "file": path.name,
+                "title": submission.title,
+                "language": submission.language,
+                "duplicates": [d["id"] for d in duplicates],
+                "content": content,
+            },
+        )
+    return _receipt(path, duplicates, settings, RECEIVED)
+
+
+def _store(submission: submissions.Submission, settings, taxonomy) -> Path:
+    """The stored draft of a submission; 409 (id taken) or 422 with the problems."""
     try:
         practice_id, markdown = submissions.prepare(
             submission, taxonomy, _taken_ids(settings, taxonomy), dt.date.today()
         )
-        path = submissions.store(settings.submissions_dir, practice_id, markdown, taxonomy)
+        return submissions.store(settings.submissions_dir, practice_id, markdown, taxonomy)
     except submissions.SubmissionError as error:
         code = status.HTTP_409_CONFLICT if error.conflict else status.HTTP_422_UNPROCESSABLE_CONTENT
         raise HTTPException(status_code=code, detail=error.problems) from None
-    duplicates = _duplicates(index, model, path, taxonomy, settings.duplicate_threshold)
-    submissions.audit(
-        settings.submissions_dir,
-        {
-            "submitter": who,
-            "id": practice_id,
-            "file": path.name,
-            "title": submission.title,
-            "language": submission.language,
-            "duplicates": [d["id"] for d in duplicates],
-        },
-    )
-    message = "Thank you: your practice is waiting for review."
+
+
+def _receipt(draft: Path, duplicates: list[dict], settings, message: str) -> SubmissionReceipt:
     if duplicates:
-        message += " It resembles existing practices (see duplicates): say in a note whether it is a translation, "
-        message += "an update, or a different practice."
-    return SubmissionReceipt(
-        id=practice_id, file=f"{settings.submissions_dir.name}/{path.name}", duplicates=duplicates, message=message
-    )
+        message += RESEMBLES
+    file = f"{settings.submissions_dir.name}/{draft.name}"
+    return SubmissionReceipt(id=draft.stem, file=file, duplicates=duplicates, message=message)
