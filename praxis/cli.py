@@ -232,6 +232,9 @@ def import_(
     sources = list(builtin_sources()) if every else [source]
     if not every and not source:
         raise typer.BadParameter("give a source (praxis import --list) or --all")
+    data_dir = workspace.settings.opendata_dir
+    if (every or not files) and not data_dir.is_dir():  # else every file of every mapping is "not found"
+        _fail(f"--data: {data_dir} is not a directory; give the one the mappings' files are in (PRAXIS_OPENDATA_DIR)")
     reports = []
     with tqdm(unit="row", desc="importing", disable=None) as bar:
         for name in sources:
@@ -244,6 +247,12 @@ def import_(
         _print_import(report, as_json, asdict)
     if index_after:  # from the imports store just written to (--imports-dir), as `praxis index` would
         _build_index(workspace, workspace.build_request(), as_json=False)
+    unread = [file for report in reports for file in report.files if file.unreadable]
+    if unread:  # a file not read at all fails the command; rows left out of a file that was read are only reported
+        total = sum(len(report.files) for report in reports)
+        message = f"{len(unread)} of {total} file(s) not read (named above); every other one is imported"
+        typer.echo(f"error: {message}", err=True)
+        raise typer.Exit(1)
 
 
 @app.command("export")
@@ -296,12 +305,17 @@ def _print_import(report, as_json: bool, asdict) -> None:
         )
         return
     for file in report.files:
-        state = "unchanged" if file.unchanged else file.unreadable or f"{file.records} records from {file.rows} rows"
+        read = "unchanged" if file.unchanged else f"{file.records} records from {file.rows} rows"
+        state = "not read" if file.unreadable else read
         typer.echo(f"{report.source}: {file.file}: {state}, {file.rejected} rejected, {file.warnings} warnings")
-    for problem in report.problems[:10]:
+    unread = {file.file: file.unreadable for file in report.files if file.unreadable}
+    for message in unread.values():  # every one, however many row problems the files before it had
+        typer.echo(f"error: {message}", err=True)
+    problems = [problem for problem in report.problems if str(problem.path) not in unread]
+    for problem in problems[:10]:
         typer.echo(f"{problem.severity}: {problem}", err=True)
-    if len(report.problems) > 10:
-        typer.echo(f"... {len(report.problems) - 10} more in {report.source}.problems.txt", err=True)
+    if len(problems) > 10:
+        typer.echo(f"... {len(problems) - 10} more in {report.source}.problems.txt", err=True)
 
 
 def _open_index(workspace):

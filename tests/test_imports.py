@@ -9,6 +9,7 @@ import sys
 import openpyxl
 import pytest
 import xlwt
+from typer.testing import CliRunner
 
 from engine.loaded import LoadedIndex
 from indexer.build import build_index
@@ -16,6 +17,7 @@ from indexer.imports import normalise
 from indexer.imports.mapping import MappingError, find_mapping, load_mapping
 from indexer.imports.run import import_files
 from indexer.imports.store import ImportsStore
+from praxis.cli import app
 from search_api.app import create_app
 from tests.conftest import FIXTURES, SHARED, app_settings, build_request, copy_fixture_corpus, in_process
 
@@ -313,6 +315,34 @@ def test_praxis_index_names_the_damaged_lines_of_the_imports_store_and_indexes_t
     strict = subprocess.run([*command, "--strict"], env=env, capture_output=True, text=True)
     assert strict.returncode == 1 and "3 error(s) in the imports store; the live index is unchanged" in strict.stderr
     assert LoadedIndex.open(root / "index", None).build_id == live.build_id
+
+
+def test_a_file_that_cannot_be_read_fails_the_import_and_every_other_file_is_imported(tmp_path):
+    good, missing, folder, rows_only = (tmp_path / name for name in ("good.csv", "no.csv", "dir.csv", "rows.csv"))
+    write_list(good)
+    folder.mkdir()
+    store = tmp_path / "imports"
+    command = ["import", str(MAPPING), "--no-index", "--imports-dir", str(store)]
+    result = CliRunner().invoke(app, [*command, str(good), str(missing), str(folder)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert f"error: {missing}: cannot read: No such file or directory" in result.output
+    assert f"error: {folder}: cannot read: Is a directory" in result.output and f"{folder}: not read," in result.output
+    assert result.output.splitlines()[-1] == "error: 2 of 3 file(s) not read (named above); every other one is imported"
+    assert len(list(ImportsStore(store).records())) == 3
+    write_list(rows_only, ROWS[3:])  # a row without a title, a value left out: reported, and the import succeeds
+    assert CliRunner().invoke(app, [*command, str(rows_only)]).exit_code == 0
+    nowhere = tmp_path / "nowhere"
+    no_data = CliRunner().invoke(app, ["import", "--all", "--no-index", "--data", str(nowhere)])
+    assert no_data.exit_code == 2 and f"--data: {nowhere} is not a directory" in no_data.output
+
+
+@pytest.mark.parametrize("format", ["xlsx", "xls"])
+def test_a_workbook_that_is_not_one_is_a_file_that_cannot_be_read(tmp_path, format):
+    garbage = tmp_path / f"list.{format}"
+    garbage.write_bytes(b"not a workbook " * 100)
+    mapping = load_mapping(MAPPING).model_copy(update={"format": format})
+    [problem] = import_files(mapping, [garbage], ImportsStore(tmp_path / "imports"), "2026-12-01").problems
+    assert problem.field == "file" and problem.message.startswith(f"cannot read as {format} (")
 
 
 def test_import_indexes_from_the_store_it_wrote_and_keeps_every_files_problems(tmp_path):

@@ -13,8 +13,11 @@ import csv
 import datetime as dt
 import json
 import sys
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+
+import xlrd
 
 from indexer.imports.mapping import SourceMapping
 
@@ -36,7 +39,7 @@ def read_rows(path: Path, mapping: SourceMapping) -> Iterator[tuple[int, Row]]:
             yield number, row
     except ReadError:
         raise
-    except (OSError, csv.Error, json.JSONDecodeError, LookupError, ValueError) as error:
+    except (OSError, csv.Error, LookupError, ValueError, zipfile.BadZipFile, xlrd.XLRDError) as error:
         raise ReadError(f"{path}: cannot read as {mapping.format} ({type(error).__name__}: {error})") from None
 
 
@@ -124,8 +127,6 @@ def _xlsx(path: Path, mapping: SourceMapping) -> Iterator[tuple[int, Row]]:
 
 
 def _xls(path: Path, mapping: SourceMapping) -> Iterator[tuple[int, Row]]:
-    import xlrd
-
     book = xlrd.open_workbook(str(path), on_demand=True)
     sheet = book.sheet_by_name(mapping.sheet) if isinstance(mapping.sheet, str) else book.sheet_by_index(mapping.sheet)
 
