@@ -207,10 +207,11 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     if site.is_dir():
         app.mount("/", StaticFiles(directory=site, html=True), name="site")
     else:
+        log.warning("no site at %s: run `mkdocs build`; / says so meanwhile", site)
 
         @app.get("/", include_in_schema=False)
         def no_site():
-            return PlainTextResponse(f"The site is not built ({site} is missing): run `mkdocs build`. API: /api/docs")
+            return PlainTextResponse("The site is not built: run `mkdocs build`. API: /api/docs")
 
     return app
 

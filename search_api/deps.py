@@ -27,14 +27,20 @@ def get_holder(request: Request) -> IndexHolder:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 HolderDep = Annotated[IndexHolder, Depends(get_holder)]
+INDEX_UNAVAILABLE = (
+    "the search index is unavailable: the operator must build or repair it with `praxis index` (the server "
+    "log says why); try again later"
+)
+"""What the public is told; the reason names the index's directory, so only the server log has it
+(the holder logs it at each failed load)."""
 
 
 def live_index(holder: HolderDep) -> LoadedIndex:
-    """The index to answer this request from (503 with the reason if there is none)."""
+    """The index to answer this request from (503 if there is none)."""
     try:
         return holder.current()
-    except UnusableIndexError as error:
-        raise HTTPException(status_code=503, detail=str(error)) from None
+    except UnusableIndexError:
+        raise HTTPException(status_code=503, detail=INDEX_UNAVAILABLE) from None
 
 
 def optional_index(holder: HolderDep) -> LoadedIndex | None:

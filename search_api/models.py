@@ -226,7 +226,7 @@ class PracticeDetail(PracticeSummary):
     meta: dict
     sections: list[SectionOut]
     versions: list[Version]
-    path: str
+    path: str = Field(description="The write-up's file, relative to the practices root's parent: practices/<id>.md")
 
 
 class PracticeList(BaseModel):
@@ -259,7 +259,7 @@ class Health(BaseModel):
     practices: int
     chunks: int
     embedder: dict
-    error: str | None = None
+    error: str | None = Field(None, description="Why the status is degraded (the server log has the details)")
 
 
 class FieldProblem(BaseModel):

@@ -5,6 +5,7 @@ three-node Typesense cluster): in process through the ASGI interface, and over r
 import collections
 import json
 import shutil
+import tempfile
 import time
 
 import httpx
@@ -16,6 +17,8 @@ from search_api.body_size import MAX_BODY_BYTES
 from search_api.models import ErrorResponse
 from tests.conftest import (
     FIXTURES,
+    ROOT,
+    TAXONOMY,
     app_settings,
     build_request,
     engine_stores,
@@ -265,6 +268,42 @@ def test_the_schema_declares_the_error_statuses_each_route_answers_with_one_mode
             assert all("ErrorResponse" in json.dumps(answer["content"]) for answer in declared.values())
 
 
+ANSWERED = [
+    *(("get", route, url, {}) for route, url in GET_EXAMPLES.items()),
+    ("get", "/api/submissions/token", "/api/submissions/token", {"headers": WITH_TOKEN}),
+    ("get", "/api/export", "/api/export", {}),
+    ("get", "/", "/", {}),
+    ("post", "/api/search", "/api/search", {"json": {"q": "housing"}}),
+    ("post", "/api/submissions", "/api/submissions", {"json": SUBMISSION, "headers": WITH_TOKEN}),
+    ("post", "/api/curricula/draft", "/api/curricula/draft", {"json": DRAFT}),
+]
+"""(method, route, url, request) of the answers that are not errors (or, without a site or an index, are)."""
+
+
+def test_no_answer_shows_where_the_server_keeps_its_files(engine_index, hashing, tmp_path):
+    """Reads are public: whatever the endpoint, error or not, a path is at most relative to its root."""
+    corpus = engine_index.parent
+    roots = {"practices_dir": corpus / "practices", "docs_dir": corpus / "docs", "taxonomy_file": TAXONOMY}
+    writable = {**roots, "submissions_dir": tmp_path / "submissions", "submission_tokens": [f"tester:{TOKEN}"]}
+    apps = [
+        create_app(app_settings(engine_index, **writable), embedder=hashing),
+        create_app(app_settings(tmp_path / "missing", **writable), embedder=hashing),
+    ]
+    answers = []
+    for app in apps:
+        with in_process(app) as client:
+            cases = [*ANSWERED, *((method, route, url, request) for method, route, url, request, _ in ERRORS_PROVOKED)]
+            answers += [client.request(method, url, **request) for method, _, url, request in cases]
+    assert {answer.status_code for answer in answers} >= {200, 201, 401, 404, 413, 422, 503}
+    for answer in answers:
+        assert str(ROOT) not in answer.text and tempfile.gettempdir() not in answer.text, answer.text[:300]
+    with in_process(apps[0]) as client:
+        practice = client.get("/api/practices/housing-roma-families").json()
+        exported = [json.loads(line) for line in client.get("/api/export", params={"kind": "page"}).text.splitlines()]
+    assert practice["path"] == "practices/housing-roma-families.md"
+    assert [record["path"] for record in exported] == ["docs/case-management.md"]
+
+
 @pytest.mark.parametrize(
     ("method", "url", "payload", "status"),
     [
@@ -349,7 +388,7 @@ def test_limits_come_from_the_settings_given_to_the_app(engine_index, hashing):
     assert fine.status_code == 200 and len(fine.json()["results"]) <= 3
 
 
-def test_no_index_is_a_503_with_the_reason(tmp_path, hashing):
+def test_no_index_is_a_503_saying_what_to_do(tmp_path, hashing):
     with live_server(create_app(app_settings(tmp_path / "missing"), embedder=hashing)) as base:
         response = httpx.get(f"{base}/api/search", params={"q": "x"})
         health = httpx.get(f"{base}/api/health")

@@ -1,5 +1,6 @@
 """`/api/curricula`: draft a training programme from a topic."""
 
+import logging
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
@@ -13,6 +14,11 @@ from search_api.deps import SEARCH_SLOT, EmbedderDep, IndexDep, SettingsDep, Tax
 from search_api.models import errors
 
 router = APIRouter(prefix="/curricula", tags=["curricula"])
+log = logging.getLogger(__name__)
+OVERVIEW_MISSING = (
+    "curricula unavailable: the methodology overview cannot be read on this server; the operator should check "
+    "PRAXIS_DOCS_DIR (the server log says why)"
+)
 
 
 class DraftIn(BaseModel):
@@ -38,6 +44,15 @@ def _order(docs_dir: Path) -> list[str]:
     return curricula.methodology_order(docs_dir)
 
 
+def _teaching_order(docs_dir: Path) -> list[str]:
+    """The methodology's teaching order; 503 when its overview cannot be read."""
+    try:
+        return _order(docs_dir)
+    except curricula.MethodologyMissing as error:
+        log.error("curricula unavailable: %s", error)  # names the docs directory: for the operator only
+        raise HTTPException(status_code=503, detail=OVERVIEW_MISSING) from None
+
+
 @router.post(
     "/draft",
     response_model=DraftOut,
@@ -50,8 +65,9 @@ def draft(request: DraftIn, index: IndexDep, model: EmbedderDep, settings: Setti
     wanted = curricula.DraftRequest(request.topic, request.audience, request.hours, request.language)
     try:
         wanted.check(taxonomy.languages)
-        result = curricula.draft(index, model, wanted, _order(settings.docs_dir), settings.centre_languages)
-    except curricula.MethodologyMissing as error:
+        order = _teaching_order(settings.docs_dir)
+        result = curricula.draft(index, model, wanted, order, settings.centre_languages)
+    except curricula.MethodologyMissing as error:  # the index has no methodology pages (a message with no path)
         raise HTTPException(status_code=503, detail=f"curricula unavailable: {error}") from None
     except ValueError as error:
         raise HTTPException(status_code=422, detail=str(error)) from None

@@ -1,5 +1,6 @@
 """`/api/export`: every record of the live index, streamed as JSON lines or CSV."""
 
+import dataclasses
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
@@ -7,8 +8,9 @@ from fastapi.responses import StreamingResponse
 
 from engine.search import versions
 from indexer.export import csv_lines, jsonl_lines
-from search_api.deps import IndexDep
+from search_api.deps import IndexDep, SettingsDep
 from search_api.models import errors
+from search_api.public import public_path
 
 router = APIRouter(tags=["export"])
 MEDIA_TYPES = {"jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8"}
@@ -24,12 +26,14 @@ MEDIA_TYPES = {"jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8"
 )
 def export(
     index: IndexDep,
+    settings: SettingsDep,
     format: Annotated[Literal["jsonl", "csv"], Query(description="JSON lines (re-importable) or CSV")] = "jsonl",
     kind: Annotated[list[Literal["practice", "project", "page"]], Query(max_length=3)] = ["practice", "project"],  # noqa: B006
 ):
     """Every record with its stable id, language versions and provenance; `praxis import praxis FILE` reads the
-    JSON lines back (projects)."""
-    records = ((r, [v["id"] for v in versions(index, r.id)]) for r in index.documents if r.kind in kind)
+    JSON lines back (projects). Paths are relative to the practices or docs root (an import's: its file name)."""
+    published = (dataclasses.replace(r, path=public_path(r.path, settings)) for r in index.documents if r.kind in kind)
+    records = ((r, [v["id"] for v in versions(index, r.id)]) for r in published)
     lines = jsonl_lines(records) if format == "jsonl" else csv_lines(records)
     headers = {"Content-Disposition": f'attachment; filename="praxis-export.{format}"'}
     return StreamingResponse(lines, media_type=MEDIA_TYPES[format], headers=headers)

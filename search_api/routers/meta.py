@@ -5,10 +5,11 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from indexer.layout import UnusableIndexError
-from search_api.deps import HolderDep, IndexDep
+from search_api.deps import INDEX_UNAVAILABLE, HolderDep, IndexDep
 from search_api.models import ErrorResponse, Health
 
 router = APIRouter(tags=["meta"])
+RELOAD_FAILED = "the newest index build could not be loaded, so the one before answers: the server log says why"
 
 
 @router.get("/facets", response_model=dict[str, dict[str, int]])
@@ -32,7 +33,7 @@ def health(holder: HolderDep):
     """Index build, document counts and embedder; 503 while no index can be loaded."""
     try:
         index = holder.current()
-    except UnusableIndexError as error:
+    except UnusableIndexError:
         body = Health(
             status="degraded",
             index_build=None,
@@ -40,7 +41,7 @@ def health(holder: HolderDep):
             practices=0,
             chunks=0,
             embedder=holder.embedder.info.to_dict(),
-            error=str(error),
+            error=INDEX_UNAVAILABLE,
         )
         return JSONResponse(body.model_dump(), status_code=503)
     return Health(
@@ -50,5 +51,5 @@ def health(holder: HolderDep):
         practices=sum(d.kind == "practice" for d in index.documents),
         chunks=len(index.chunks),
         embedder=index.files.embedder.to_dict(),
-        error=holder.last_error,
+        error=RELOAD_FAILED if holder.last_error else None,
     )

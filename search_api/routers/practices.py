@@ -8,7 +8,7 @@ import engine
 from engine.search import versions
 from indexer.layout import Record
 from indexer.model import ID_PATTERN
-from search_api.deps import IndexDep
+from search_api.deps import IndexDep, SettingsDep
 from search_api.models import (
     PracticeDetail,
     PracticeList,
@@ -18,6 +18,7 @@ from search_api.models import (
     Version,
     errors,
 )
+from search_api.public import public_path
 
 router = APIRouter(prefix="/practices", tags=["practices"])
 PracticeId = Annotated[str, Path(pattern=ID_PATTERN, max_length=80, description="A practice id")]
@@ -55,7 +56,7 @@ def list_practices(
 
 
 @router.get("/{practice_id}", response_model=PracticeDetail, responses=errors(404, 422))
-def get_practice(practice_id: PracticeId, index: IndexDep):
+def get_practice(practice_id: PracticeId, index: IndexDep, settings: SettingsDep):
     """One write-up: metadata, sections, and its other language versions."""
     record = _practice(index, practice_id)
     return PracticeDetail(
@@ -63,7 +64,7 @@ def get_practice(practice_id: PracticeId, index: IndexDep):
         meta=record.facts,
         sections=[SectionOut.model_validate(section, from_attributes=True) for section in record.sections],
         versions=_versions(index, record),
-        path=record.path,
+        path=public_path(record.path, settings),
     )
 
 
