@@ -235,6 +235,11 @@ def import_(
     data_dir = workspace.settings.opendata_dir
     if (every or not files) and not data_dir.is_dir():  # else every file of every mapping is "not found"
         _fail(f"--data: {data_dir} is not a directory; give the one the mappings' files are in (PRAXIS_OPENDATA_DIR)")
+    store_dir = workspace.settings.imports_dir
+    try:  # before any file is read: the store and the problems files are written there
+        store_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        _fail(f"--imports-dir: cannot create the directory {store_dir} ({error.strerror}); choose another")
     reports = []
     with tqdm(unit="row", desc="importing", disable=None) as bar:
         for name in sources:

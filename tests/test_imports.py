@@ -345,6 +345,29 @@ def test_a_workbook_that_is_not_one_is_a_file_that_cannot_be_read(tmp_path, form
     assert problem.field == "file" and problem.message.startswith(f"cannot read as {format} (")
 
 
+def test_the_damaged_lines_of_an_export_are_rejected_and_its_other_lines_imported(tmp_path, imported):
+    _, store, _ = imported
+    lines = [json.dumps(record.to_json(), ensure_ascii=False) for record in store.records()]
+    export = tmp_path / "export.jsonl"
+    export.write_text("\n".join([lines[0], '{"id": "trunc', "[1, 2]", *lines[1:]]) + "\n", encoding="utf-8")
+    report = import_files(find_mapping("praxis"), [export], ImportsStore(tmp_path / "again"), "2026-12-03")
+    assert (report.totals()["records"], report.totals()["rejected"], report.files[0].unreadable) == (3, 2, None)
+    assert [(p.line, p.field) for p in report.problems] == [(2, "line"), (3, "line")]
+    assert "not JSON" in report.problems[0].message and "a JSON list, not an object" in report.problems[1].message
+
+
+def test_a_json_records_path_that_is_not_there_and_an_imports_dir_that_is_a_file_are_named(tmp_path):
+    listing = tmp_path / "list.json"
+    listing.write_text(json.dumps({"data": [{"Titlu proiect": "Centru de zi"}]}))
+    mapping = load_mapping(MAPPING).model_copy(update={"format": "json", "records": "data.items", "encoding": "utf-8"})
+    [problem] = import_files(mapping, [listing], ImportsStore(tmp_path / "imports"), "2026-12-01").problems
+    assert problem.field == "file" and "`records` is 'data.items', but on its way is a list" in problem.message
+    taken = tmp_path / "taken"
+    taken.write_text("")
+    result = CliRunner().invoke(app, ["import", str(MAPPING), str(listing), "--no-index", "--imports-dir", str(taken)])
+    assert result.exit_code == 2 and f"--imports-dir: cannot create the directory {taken}" in result.output
+
+
 def test_import_indexes_from_the_store_it_wrote_and_keeps_every_files_problems(tmp_path):
     """`--imports-dir` is the store the rebuild reads; the problems file keeps each file's rows."""
     root = copy_fixture_corpus(tmp_path / "corpus")

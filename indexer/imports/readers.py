@@ -5,7 +5,8 @@ sheet, header row, where JSON keeps its records). Out: (row number, row) pairs, 
 as a person finds them in the file (spreadsheet rows; CSV data rows counted from the
 header; JSON records from 1). Values are text: numbers as written, dates as ISO dates.
 A row whose bytes are not valid in the declared encoding keeps them as surrogate escapes,
-for :mod:`indexer.imports.normalise` to report; a file that cannot be read at all, or a
+for :mod:`indexer.imports.normalise` to report; a JSON line that is not an object is an
+:class:`UnreadableRow`, for the import to report. A file that cannot be read at all, or a
 table (CSV, XLSX, XLS) whose header lacks a column the mapping names, raises :class:`ReadError`.
 """
 
@@ -15,6 +16,7 @@ import json
 import sys
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import xlrd
@@ -30,7 +32,14 @@ class ReadError(ValueError):
     pass
 
 
-def read_rows(path: Path, mapping: SourceMapping) -> Iterator[tuple[int, Row]]:
+@dataclass(frozen=True)
+class UnreadableRow:
+    """A JSON line that is not JSON, or not an object: the file's other lines go on."""
+
+    message: str
+
+
+def read_rows(path: Path, mapping: SourceMapping) -> Iterator[tuple[int, Row | UnreadableRow]]:
     readers = {"csv": _csv, "json": _json, "jsonl": _jsonl, "praxis": _jsonl, "xlsx": _xlsx, "xls": _xls}
     try:
         for number, row in readers[mapping.format](path, mapping):
@@ -71,6 +80,9 @@ def _check_header(path: Path, header: list[str], mapping: SourceMapping) -> None
 
 def _records(data: object, path: str | None) -> list:
     for key in path.split(".") if path else []:
+        if not isinstance(data, dict) or key not in data:
+            found = f"an object without '{key}'" if isinstance(data, dict) else f"a {type(data).__name__}"
+            raise ValueError(f"`records` is '{path}', but on its way is {found}: correct `records` in the mapping")
         data = data[key]
     if not isinstance(data, list):
         raise ValueError(f"expected a list of records at '{path or 'the top level'}', found {type(data).__name__}")
@@ -84,11 +96,21 @@ def _json(path: Path, mapping: SourceMapping) -> Iterator[tuple[int, Row]]:
             yield number, record
 
 
-def _jsonl(path: Path, mapping: SourceMapping) -> Iterator[tuple[int, Row]]:
+def _jsonl(path: Path, mapping: SourceMapping) -> Iterator[tuple[int, Row | UnreadableRow]]:
     with path.open(encoding=mapping.encoding, errors="surrogateescape") as handle:
         for number, line in enumerate(handle, start=1):
             if line.strip():
-                yield number, json.loads(line)
+                yield number, _json_line(line)
+
+
+def _json_line(line: str) -> Row | UnreadableRow:
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError as error:
+        return UnreadableRow(f"not JSON ({error}): correct the line or remove it")
+    if not isinstance(value, dict):
+        return UnreadableRow(f"a JSON {type(value).__name__}, not an object: correct the line or remove it")
+    return value
 
 
 def _cell(value: object) -> object:

@@ -18,9 +18,9 @@ from pathlib import Path
 from indexer.corpus import Problem
 from indexer.imports.mapping import SourceMapping
 from indexer.imports.projects import RowContext, build_project, exported_project, merge
-from indexer.imports.readers import ReadError, read_rows
+from indexer.imports.readers import ReadError, UnreadableRow, read_rows
 from indexer.imports.store import ImportsStore
-from indexer.layout import file_sha256
+from indexer.layout import Record, file_sha256
 
 Progress = Callable[[int], None]
 """Called with the number of rows just read."""
@@ -109,6 +109,12 @@ def _about(line: str, files: list[str]) -> bool:
     return any(reported.startswith(f"{file}:") for file in files)
 
 
+def _record(build, row: dict | UnreadableRow, context: RowContext) -> tuple[Record | None, list[Problem]]:
+    if isinstance(row, UnreadableRow):
+        return None, [Problem(context.path, context.number, "line", row.message)]
+    return build(row, context)
+
+
 def _import_file(
     mapping: SourceMapping,
     path: Path,
@@ -134,10 +140,10 @@ def _import_file(
     try:
         for number, row in itertools.islice(read_rows(path, mapping), limit):
             file_report.rows += 1
-            if _skipped(row, mapping):
+            if not isinstance(row, UnreadableRow) and _skipped(row, mapping):
                 file_report.skipped += 1
                 continue
-            record, found = build(row, RowContext(path, number, mapping, imported))
+            record, found = _record(build, row, RowContext(path, number, mapping, imported))
             problems += found
             file_report.warnings += sum(p.severity == "warning" for p in found)
             if record is None:
