@@ -105,7 +105,8 @@ class Workspace:
         store = ImportsStore(self.settings.imports_dir)
         report = import_files(mapping, files, store, dt.date.today().isoformat(), progress, limit)
         listing = self.settings.imports_dir / f"{mapping.name}.problems.txt"
-        previous = listing.read_text(encoding="utf-8") if listing.is_file() else ""
+        # A report we wrote: bytes damaged since are kept as replacement characters, not a traceback.
+        previous = listing.read_text(encoding="utf-8", errors="replace") if listing.is_file() else ""
         self.settings.imports_dir.mkdir(parents=True, exist_ok=True)
         replace(listing, report.problems_listing(previous))
         return report

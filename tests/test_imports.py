@@ -388,6 +388,8 @@ def test_import_indexes_from_the_store_it_wrote_and_keeps_every_files_problems(t
     assert {d.kind for d in LoadedIndex.open(root / "index", None).documents} == {"practice", "page", "project"}
     first_problems = [line for line in problems.read_text().splitlines() if str(first) in line]
     assert first_problems and any(":5: title:" in line for line in first_problems)
+    with problems.open("ab") as damaged:  # bytes that are not UTF-8 do not stop the next import
+        damaged.write(b"\xff\xfe damaged\n")
     praxis_import(second)
     praxis_import(first)  # unchanged: not read again
     listed = problems.read_text().splitlines()
