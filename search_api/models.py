@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, StringConstraints, create_model, field_validator
 
 from engine.search import searchable
-from indexer.facets import FACETS, Filters
+from indexer.facets import FACETS, KINDS, Filters
 
 QUERY_CHARS_CAP = 20_000
 PAGE_SIZE_CAP = 200
@@ -13,12 +13,14 @@ PAGE_SIZE_CAP = 200
 in force, at most these, checked per request (see search_api.routers.search)."""
 FILTER_VALUE_CHARS = 100
 """The longest value a filter may name (taxonomy keys and codes are far shorter)."""
+Kind = Literal[KINDS]
+"""A record's kind, as the indexer names them (an enum in the schema)."""
 
 
 class _FilterBase(BaseModel):
     period_from: int | None = Field(None, ge=1900, le=2100, description="Practices running in or after this year")
     period_to: int | None = Field(None, ge=1900, le=2100, description="Practices started in or before this year")
-    kind: list[Literal["practice", "project", "page"]] = Field(
+    kind: list[Kind] = Field(
         ["practice", "project"],
         description="Curated practices, imported projects (funded operations, not validated), methodology pages",
     )
@@ -160,7 +162,7 @@ class ProjectFacts(BaseModel):
 class SearchHit(BaseModel):
     id: str
     group_id: str = Field(description="Id shared by all language versions of the practice")
-    kind: Literal["practice", "page", "project"]
+    kind: Kind
     title: str
     language: str
     score: float

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from indexer.build import build_index
+from indexer.facets import KINDS
 from search_api.app import create_app
 from search_api.body_size import MAX_BODY_BYTES
 from search_api.models import ErrorResponse
@@ -178,6 +179,14 @@ def test_openapi_and_docs(api):
     } <= set(schema["paths"])
     assert "SearchResponse" in schema["components"]["schemas"]
     assert "swagger" in api.get("/api/docs").text.lower()
+
+
+def test_the_schema_lists_the_indexers_record_kinds(api):
+    schema = api.get("/api/openapi.json").json()
+    models = schema["components"]["schemas"]
+    export = next(p for p in schema["paths"]["/api/export"]["get"]["parameters"] if p["name"] == "kind")
+    enums = [models["SearchHit"]["properties"]["kind"], models["SearchRequest"]["properties"]["kind"]["items"]]
+    assert [enum["enum"] for enum in [*enums, export["schema"]["items"]]] == [list(KINDS)] * 3
 
 
 GET_EXAMPLES = {
