@@ -351,6 +351,10 @@ def _build(
         store = ImportsStore(request.imports_dir) if request.imports_dir else None
         files = store.files() if store else []
         total = sum(len(r.chunks) for r in records) + (plan.locate(store, files) if store else 0)
+        # The first pass read every stored line: the damaged ones it left out are reported like a broken file.
+        damaged = store.problems if store else []
+        if damaged and request.strict:
+            raise InvalidCorpusError(damaged)
         if not total:
             raise InvalidCorpusError([*errors, Problem(request.practices_dir, 1, "corpus", "no documents to index")])
         report(0, total)
@@ -414,7 +418,7 @@ def _build(
         duplicates_merged=counts.merged,
         skipped_files=sorted({str(p.path) for p in errors}),
         kept_previous=sorted(d.path.as_posix() for d in kept),
-        problems=[str(p) for p in errors],
+        problems=[str(p) for p in [*errors, *damaged]],
         warnings=sum(p.severity == "warning" for p in problems),
     )
     manifest = {

@@ -133,7 +133,6 @@ def _build_index(workspace, request, as_json: bool) -> None:
 
     from indexer.build import InvalidCorpusError, build_index
     from indexer.cache import UnusableCacheError
-    from indexer.imports.store import ImportsStore
     from indexer.layout import UnusableIndexError
     from indexer.stores import StoreUnavailableError
 
@@ -149,13 +148,6 @@ def _build_index(workspace, request, as_json: bool) -> None:
         if bar.n >= total:
             bar.set_description("indexed; saving the stores")  # the vector index and keyword commit come last
 
-    # The build leaves out the imports store's damaged lines; they are named first (a strict build stops on them).
-    damaged = ImportsStore(request.imports_dir).check() if request.imports_dir else []
-    for problem in damaged:
-        typer.echo(f"error: {problem}", err=True)
-    if damaged and request.strict:
-        typer.echo(f"{len(damaged)} error(s) in the imports store; the live index is unchanged", err=True)
-        raise typer.Exit(1)
     try:
         summary = build_index(request, workspace.embedder, progress)
     except InvalidCorpusError as error:

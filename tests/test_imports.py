@@ -295,7 +295,8 @@ def test_a_damaged_imports_store_loses_only_its_damaged_lines_and_names_them(imp
     stored.path.rename(stored.path.with_suffix(".damaged"))
     again = import_files(load_mapping(MAPPING), [source], reread, "2026-12-02")
     assert not again.files[0].unchanged and len(list(reread.records())) == 3
-    assert [p.path for p in ImportsStore(store.directory).check()] == [headerless]
+    fresh = ImportsStore(store.directory)
+    assert len(list(fresh.records())) == 3 and [p.path for p in fresh.problems] == [headerless]
 
 
 def test_praxis_index_names_the_damaged_lines_of_the_imports_store_and_indexes_the_rest(tmp_path, imported):
@@ -313,7 +314,8 @@ def test_praxis_index_names_the_damaged_lines_of_the_imports_store_and_indexes_t
     live = LoadedIndex.open(root / "index", None)
     assert sum(d.kind == "project" for d in live.documents) == 3
     strict = subprocess.run([*command, "--strict"], env=env, capture_output=True, text=True)
-    assert strict.returncode == 1 and "3 error(s) in the imports store; the live index is unchanged" in strict.stderr
+    assert strict.returncode == 1 and "3 error(s) in the corpus; the live index is unchanged" in strict.stderr
+    assert f"error: {stored.path}:3: record: " in strict.stderr
     assert LoadedIndex.open(root / "index", None).build_id == live.build_id
 
 

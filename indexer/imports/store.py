@@ -131,12 +131,6 @@ class ImportsStore:
                         yield number, offset, line
                     offset += len(line)
 
-    def check(self) -> list[Problem]:
-        """Read every stored line once; returns what :meth:`files` and :meth:`lines` leave out."""
-        for _ in self.lines():
-            pass
-        return self.problems
-
     @staticmethod
     def read_at(stored: StoredFile, offset: int) -> Record:
         """The record at `offset` of a stored file (an offset :meth:`lines` gave)."""
