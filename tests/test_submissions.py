@@ -299,6 +299,16 @@ def test_the_same_practice_sent_again_while_waiting_gets_the_first_receipt_and_s
     assert "already received" not in after_review["message"]
 
 
+def test_a_resubmission_is_found_past_unicode_line_breaks_and_a_damaged_audit_line(site):
+    client, root = site
+    odd = {**PRACTICE, "title": "Bicycle repair\u2028workshops\x85for young refugees"}  # kept as they are in the log
+    first = post(client, odd).json()
+    with open(root / "submissions" / "audit.jsonl", "a", encoding="utf-8") as log:
+        log.write('{"submitter": "cut short by a cra\n')
+    again = post(client, odd)
+    assert again.status_code == 201 and again.json()["id"] == first["id"], again.text
+
+
 def test_the_same_practice_sent_at_once_from_several_clients_is_stored_once(site):
     client, root = site
     with concurrent.futures.ThreadPoolExecutor(4) as pool:

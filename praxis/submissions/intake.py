@@ -165,9 +165,18 @@ def waiting_draft(directory: Path, content: str) -> Path | None:
     """The draft still waiting for review (status submitted) of a submission whose fingerprint was
     `content`, as the audit log records it; None if there is none."""
     log = directory / AUDIT_LOG
-    entries = (json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()) if log.is_file() else ()
-    drafts = (directory / entry["file"] for entry in entries if entry.get("content") == content)
+    # Split at "\n" only: a title may hold U+2028 or U+0085 (written as they are), where splitlines() would cut.
+    lines = log.read_text(encoding="utf-8").split("\n") if log.is_file() else []
+    drafts = (directory / entry["file"] for entry in map(_entry, lines) if entry.get("content") == content)
     return next((draft for draft in drafts if _waiting(draft)), None)
+
+
+def _entry(line: str) -> dict:
+    """An audit line's entry; {} for a blank line or one damaged by hand (no submission to match)."""
+    try:
+        return json.loads(line)
+    except ValueError:
+        return {}
 
 
 def _waiting(draft: Path) -> bool:
