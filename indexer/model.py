@@ -16,6 +16,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, Vali
 from indexer.taxonomy import Taxonomy
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,78}[a-z0-9]$"
+ID_MAX_LENGTH = 80
+"""The longest id ID_PATTERN matches, stated for what bounds a request by length."""
 FUNDS = (
     "ESF",
     "ESF+",

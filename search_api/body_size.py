@@ -7,7 +7,6 @@ UTF-8). The limit is that, read from the model's JSON schema, plus room for whit
 """
 
 import json
-import re
 
 from praxis.submissions.intake import Submission
 
@@ -37,16 +36,12 @@ def worst_case_bytes(schema: dict, definitions: dict) -> int:
 
 
 def _most_characters(schema: dict) -> int:
-    """A string's length cap: its maxLength, its constant, or the longest its pattern matches (an
-    id, a language code), as re's own parser measures it. A string with none has no worst case."""
+    """A string's length cap: its maxLength or its constant. A string with neither has no worst case."""
     if "maxLength" in schema:
         return schema["maxLength"]
     if "const" in schema:
         return len(schema["const"])
-    most = re._parser.parse(schema.get("pattern", ".*")).getwidth()[1]
-    if most >= re._parser.MAXWIDTH:
-        raise ValueError(f"a request string has no length cap ({schema}): give its field a max_length")
-    return most
+    raise ValueError(f"a request string has no length cap ({schema}): give its field a max_length")
 
 
 def _submission_limit() -> int:

@@ -22,7 +22,7 @@ from unidecode import unidecode
 from indexer import frontmatter
 from indexer.corpus import read_document
 from indexer.imports.normalise import EU_COUNTRY_CODES
-from indexer.model import ID_PATTERN, Period, PracticeMeta
+from indexer.model import ID_MAX_LENGTH, ID_PATTERN, Period, PracticeMeta
 from indexer.taxonomy import Taxonomy
 from indexer.writing import SECTION_ORDER, render_practice, sanitise_markdown, slug, write_new
 
@@ -57,9 +57,11 @@ class Submission(BaseModel):
     """A practice as submitted: the format's fields (validation is the reviewers' job) and its sections."""
 
     model_config = ConfigDict(extra="forbid")
-    id: str | None = Field(None, pattern=ID_PATTERN, description="Proposed id; derived from the title if absent")
+    id: str | None = Field(
+        None, pattern=ID_PATTERN, max_length=ID_MAX_LENGTH, description="Proposed id; derived from the title if absent"
+    )
     title: str = Field(min_length=3, max_length=300)
-    language: str = Field(pattern=r"^[a-z]{2}$")
+    language: str = Field(pattern=r"^[a-z]{2}$", max_length=2)
     summary: Annotated[str, Field(max_length=1500)] | None = None
     countries: list[Annotated[str, Field(max_length=2)]] = Field([], max_length=30)
     region: Short | None = None
@@ -75,7 +77,7 @@ class Submission(BaseModel):
     outcomes: list[Medium] = Field([], max_length=30)
     sources: list[SubmittedSource] = Field([], max_length=30)
     contact: Short | None = None
-    translation_of: str | None = Field(None, pattern=ID_PATTERN)
+    translation_of: str | None = Field(None, pattern=ID_PATTERN, max_length=ID_MAX_LENGTH)
     sections: SubmittedSections
 
     @field_validator("countries", mode="before")
