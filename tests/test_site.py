@@ -384,7 +384,7 @@ MIGRANT_MENTORS_PROBLEM = fixture_section("Problema e contexto") + " <script>ale
 MIGRANT_MENTORS_APPROACH = fixture_section("Abordagem")
 
 
-def fill_submission(browser, base: str, token: str, title: str) -> None:
+def fill_submission(browser, base: str, token: str, title: str, problem: str = MIGRANT_MENTORS_PROBLEM) -> None:
     """Fill in the form with a Portuguese write-up close to the fixture's mentoring practice, and send it."""
     browser.get(base + "/contributing/submission-form/")
     wait_for(browser, "#sub-language option")
@@ -392,7 +392,7 @@ def fill_submission(browser, base: str, token: str, title: str) -> None:
     browser.find_element(By.ID, "sub-title").send_keys(title)
     Select(browser.find_element(By.ID, "sub-language")).select_by_value("pt")
     browser.find_element(By.ID, "sub-countries").send_keys("pt, es")
-    browser.find_element(By.ID, "sub-problem").send_keys(MIGRANT_MENTORS_PROBLEM)
+    browser.find_element(By.ID, "sub-problem").send_keys(problem)
     browser.find_element(By.ID, "sub-approach").send_keys(MIGRANT_MENTORS_APPROACH)
     browser.find_element(By.CSS_SELECTOR, "#praxis-submission button[type=submit]").click()
 
@@ -423,6 +423,18 @@ def test_submission_form_refuses_a_wrong_token_and_keeps_nothing(browser, submis
     after = sorted((root / "submissions").glob("*.md")) if (root / "submissions").exists() else []
     assert after == before
     assert httpx.get(base + "/api/health").status_code == 200
+
+
+def test_submission_form_shows_what_the_api_found_when_storing_the_draft(browser, submission_server):
+    base, root = submission_server
+    before = sorted((root / "submissions").glob("*.md")) if (root / "submissions").exists() else []
+    # NEL (U+0085) is not white space to JavaScript's trim, so the form sends it; Python's strip finds it blank.
+    fill_submission(browser, base, "form-token", "Só uma linha", problem="\u0085" * 25)
+    text = status_text(browser)
+    assert "sections.problem: must not be blank" in text and "undefined" not in text
+    assert browser.find_element(By.ID, "sub-problem").get_attribute("aria-invalid") == "true"
+    after = sorted((root / "submissions").glob("*.md")) if (root / "submissions").exists() else []
+    assert after == before
 
 
 # The site in ten languages, and the rough edges of issue 17

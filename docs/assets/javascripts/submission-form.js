@@ -129,6 +129,17 @@
     return [field, message];
   }
 
+  /** A problem the API found while storing the draft: a sentence "field.path: what is wrong" in English. */
+  function storedProblem(sentence) {
+    return [fieldOf(sentence.split(":")[0].split(".")), sentence];
+  }
+
+  /** An error answer's detail as lines: a sentence, or a list of them. */
+  function details(detail) {
+    if (Array.isArray(detail)) return detail.map((item) => (typeof item === "string" ? item : item.msg));
+    return typeof detail === "string" ? [detail] : [];
+  }
+
   function mark(found) {
     for (const field of form.querySelectorAll("[aria-invalid]")) {
       field.removeAttribute("aria-invalid");
@@ -199,13 +210,13 @@
         return;
       }
       if (code === 422 && Array.isArray(body.detail)) {
-        const mapped = body.detail.map(apiProblem);
+        const mapped = body.detail.map((item) => (typeof item === "string" ? storedProblem(item) : apiProblem(item)));
         mark(mapped);
         show("failure", t("submission.fix"), mapped.map(([, message]) => message));
         return;
       }
       const headings = { 401: t("submission.token_refused"), 409: t("submission.conflict"), 413: t("submission.too_large") };
-      show("failure", headings[code] || t("submission.refused", { code }), []);
+      show("failure", headings[code] || t("submission.refused", { code }), details(body.detail));
     } catch (error) {
       show("failure", error instanceof ApiUnreachable ? t("submission.unreachable") : t("submission.refused", { code: error.message }), []);
     }
