@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from engine.loaded import LoadedIndex
 from indexer.build import build_index
 from indexer.imports import normalise
-from indexer.imports.mapping import MappingError, find_mapping, load_mapping
+from indexer.imports.mapping import MappingError, builtin_sources, find_mapping, load_mapping
 from indexer.imports.run import import_files
 from indexer.imports.store import ImportsStore
 from praxis.cli import app
@@ -149,6 +149,14 @@ def test_json_xlsx_and_xls_read_like_csv(tmp_path):
             and record.meta["beneficiary"] == "ONG Z"
         )
         assert record.meta["start_date"] == "2018-05-02" and record.meta["amount"]["total"] == 2500.5, extension
+
+
+def test_every_built_in_mapping_loads_and_names_its_own_source():
+    sources = builtin_sources()
+    assert len(sources) > 20
+    for name in sources:
+        mapping = find_mapping(name)
+        assert mapping.name == name, name
 
 
 def test_a_mapping_that_does_not_fit_is_one_clear_error(tmp_path):
