@@ -209,7 +209,7 @@ def import_(
 
     from tqdm import tqdm
 
-    from indexer.imports.mapping import MappingError, builtin_sources
+    from indexer.imports.mapping import MappingError, builtin_sources, find_mapping
 
     if listing:
         for name in builtin_sources():
@@ -219,7 +219,12 @@ def import_(
     workspace = _workspace(embedder)
     workspace.settings = workspace.settings.model_copy(update=overrides)
     if forget:
-        typer.echo(f"forgot {workspace.forget_source(source)} file(s) of {source}")
+        # A mapping file's source is the name inside it; what was imported with it is stored under that name.
+        try:
+            name = find_mapping(source).name if source and Path(source).is_file() else source or ""
+            typer.echo(f"forgot {workspace.forget_source(name)} file(s) of {name}")
+        except ValueError as error:
+            raise typer.BadParameter(str(error), param_hint="SOURCE") from None
         return
     sources = list(builtin_sources()) if every else [source]
     if not every and not source:

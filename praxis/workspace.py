@@ -113,8 +113,9 @@ class Workspace:
 
     def forget_source(self, source: str) -> int:
         """Drop what `source` gave from the imports store, its problems file too; how many files it had."""
+        forgotten = ImportsStore(self.settings.imports_dir).forget(source)  # checks the name first
         (self.settings.imports_dir / f"{source}.problems.txt").unlink(missing_ok=True)
-        return ImportsStore(self.settings.imports_dir).forget(source)
+        return forgotten
 
     def records(self) -> engine.LoadedIndex:
         """The live index without the embedder (UnusableIndexError says why there is none): for reading records."""

@@ -307,6 +307,23 @@ def test_a_damaged_imports_store_loses_only_its_damaged_lines_and_names_them(imp
     assert len(list(fresh.records())) == 3 and [p.path for p in fresh.problems] == [headerless]
 
 
+def test_forget_drops_every_file_of_the_source_and_refuses_a_name_that_is_a_path(imported, tmp_path):
+    _, store, _ = imported
+    [stored] = store.files()
+    unreadable = stored.path.with_name("0123456789abcdef.jsonl")
+    unreadable.write_bytes(b"garbage\n")  # its header cannot say which source it is from: its directory does
+    (store.directory / f"{stored.source}.problems.txt").write_text("error: a row\n")
+    outside = tmp_path / "victim.problems.txt"
+    outside.write_text("kept")
+    for source in ("../victim", str(tmp_path / "victim")):
+        refused = CliRunner().invoke(app, ["import", source, "--forget", "--imports-dir", str(store.directory)])
+        assert refused.exit_code == 2 and "is not a source name" in refused.output and outside.exists()
+    command = ["import", str(MAPPING), "--forget", "--imports-dir", str(store.directory)]  # the mapping file's source
+    forgot = CliRunner().invoke(app, command)
+    assert forgot.exit_code == 0 and f"forgot 2 file(s) of {stored.source}" in forgot.output, forgot.output
+    assert not list(store.directory.glob("*/*.jsonl")) and not list(store.directory.glob("*.problems.txt"))
+
+
 def test_praxis_index_names_the_damaged_lines_of_the_imports_store_and_indexes_the_rest(tmp_path, imported):
     _, store, _ = imported
     stored, _, headerless = damage_store(store)

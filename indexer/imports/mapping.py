@@ -44,9 +44,13 @@ class Columns(BaseModel):
     language: Column | None = None
 
 
+SOURCE_NAME = r"^[a-z0-9][a-z0-9-]{1,60}$"
+"""A source's name: also the imports store's directory for it, so never a path."""
+
+
 class SourceMapping(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,60}$")
+    name: str = Field(pattern=SOURCE_NAME)
     description: str
     format: Literal["csv", "json", "jsonl", "xlsx", "xls", "praxis"]
     """"praxis": a `praxis export --format jsonl` file, whose records are taken back as they are."""

@@ -15,11 +15,13 @@ the other files and lines go on.
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.corpus import Problem
+from indexer.imports.mapping import SOURCE_NAME
 from indexer.layout import Record
 
 _NOT_A_RECORD = (ValueError, TypeError, KeyError)
@@ -101,10 +103,13 @@ class ImportsStore:
         os.replace(temporary, path)
 
     def forget(self, source: str) -> int:
-        """Drop everything a source gave; returns how many files it had."""
-        stored = [f for f in self.files() if f.source == source]
-        for found in stored:
-            found.path.unlink()
+        """Drop everything a source gave, files whose header cannot be read too; returns how many
+        files it had. ValueError for a name no source can have (it names a directory here)."""
+        if not re.fullmatch(SOURCE_NAME, source):
+            raise ValueError(f"'{source}' is not a source name (lower-case letters, digits and '-')")
+        stored = sorted((self.directory / source).glob("*.jsonl"))
+        for path in stored:
+            path.unlink()
         return len(stored)
 
     def files(self) -> list[StoredFile]:
