@@ -24,7 +24,6 @@ build resumes from the embedding cache: what it embedded is not embedded again.
 
 import hashlib
 import itertools
-import json
 import sqlite3
 import time
 from collections import Counter
@@ -215,8 +214,8 @@ class _Plan:
     def locate(self, store: ImportsStore, files: list[StoredFile]) -> int:
         """The first, cheap pass over the imports: where each record is. Returns how many distinct records."""
         rows = []
-        for seq, (file, offset, line) in enumerate(store.lines(files)):
-            rows.append((seq, json.loads(line)["id"], file, offset))
+        for seq, (file, offset, record) in enumerate(store.located_records(files)):
+            rows.append((seq, record.id, file, offset))
             if len(rows) == 5_000:
                 self.db.executemany("INSERT INTO imports VALUES (?, ?, ?, ?)", rows)
                 rows.clear()
@@ -273,11 +272,10 @@ def _project_batches(
     A record in several files (another variant, period or list of the same operation) comes
     once, at its first copy, merged with the others (read again by their offsets).
     """
-    for block in _batches(enumerate(store.lines(files)), BATCH_RECORDS):
+    for block in _batches(enumerate(store.located_records(files)), BATCH_RECORDS):
         expected = plan.ids(block[0][0], block[-1][0])
         records = []
-        for seq, (_, _, line) in block:
-            record = Record.from_json(json.loads(line))
+        for seq, (_, _, record) in block:
             if expected.get(seq) != record.id:
                 raise ImportsChangedError("the imports changed while `praxis index` read them: run it again")
             records.append((seq, record))

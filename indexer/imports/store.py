@@ -3,7 +3,7 @@
 Layout: ``<imports dir>/<source>/<file key>.jsonl``, one per imported file (the key is a
 hash of the file's absolute path): a header line (source, file, its SHA-256, the import
 date, counts), then one :class:`~indexer.layout.Record` a line, read back one at a time
-(:meth:`ImportsStore.lines`), never all at once. Each file is written to a
+(:meth:`ImportsStore.located_records`), never all at once. Each file is written to a
 temporary file and renamed, so a crash leaves the previous import of that file or the new
 one, never half of it; importing the same bytes again is a no-op.
 
@@ -66,18 +66,17 @@ class ImportsStore:
         self._report(path, 1, "header", f"{reason}: its records are left out; {todo}")
         return None
 
-    def _is_record(self, stored: StoredFile, number: int, line: bytes) -> bool:
-        """Whether line `number` of a stored file is a record; one that is not is reported (a blank one is nothing)."""
+    def _record(self, stored: StoredFile, number: int, line: bytes) -> Record | None:
+        """Line `number` of a stored file as a record; None for a blank line, or one that is not a record (reported)."""
         if not line.strip():
-            return False
+            return None
         try:
-            Record.from_json(json.loads(line))
-            return True
+            return Record.from_json(json.loads(line))
         except _NOT_A_RECORD as error:
             todo = f"move this file aside and import {stored.file} again with the {stored.source} mapping"
             message = f"not a stored record ({type(error).__name__}: {error}): left out; to get it back, {todo}"
             self._report(stored.path, number, "record", message)
-            return False
+            return None
 
     def _path(self, source: str, file: Path) -> Path:
         key = hashlib.sha256(str(file.resolve()).encode("utf-8")).hexdigest()[:16]
@@ -119,21 +118,22 @@ class ImportsStore:
 
     def records(self) -> Iterator[Record]:
         """Every stored record, by source and file name (duplicates across files not merged yet)."""
-        for _, _, line in self.lines():
-            yield Record.from_json(json.loads(line))
+        for _, _, record in self.located_records():
+            yield record
 
-    def lines(self, files: list[StoredFile] | None = None) -> Iterator[tuple[int, int, bytes]]:
-        """(number of its file in `files`, byte offset, line) of every stored record, one at a time.
+    def located_records(self, files: list[StoredFile] | None = None) -> Iterator[tuple[int, int, Record]]:
+        """(number of its file in `files`, byte offset, record) of every stored record, one at a time.
 
         `files` defaults to :meth:`files`; :meth:`read_at` reads a record again by its offset.
-        Each line is parsed as a record first, so that one damaged line is left out, not the build.
+        A damaged line is left out (and reported), not the build.
         """
         for number, stored in enumerate(self.files() if files is None else files):
             with stored.path.open("rb") as handle:
                 offset = len(handle.readline())
                 for line_number, line in enumerate(handle, start=2):
-                    if self._is_record(stored, line_number, line):
-                        yield number, offset, line
+                    record = self._record(stored, line_number, line)
+                    if record is not None:
+                        yield number, offset, record
                     offset += len(line)
 
     @staticmethod
