@@ -66,6 +66,8 @@ def facet_values(record: Record) -> dict[str, list[str]]:
 
 KINDS = ("practice", "project", "page")
 """The kinds of record: curated practices, imported funded projects, methodology pages."""
+DEFAULT_KINDS = ("practice", "project")
+"""What a search or an export covers unless told otherwise: the methodology pages are the site's."""
 OPEN_END = 9999
 MISSING_YEAR = -1
 

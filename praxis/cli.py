@@ -268,13 +268,14 @@ def export_(
 ) -> None:
     """Export every record of the live index with its stable id, language versions and provenance."""
     from indexer.export import FORMATS
+    from indexer.facets import DEFAULT_KINDS
     from indexer.layout import UnusableIndexError
 
     if format not in FORMATS:
         raise typer.BadParameter(f"use one of {', '.join(FORMATS)}", param_hint="--format")
     path = _output_file(out or Path(f"praxis-export.{format}"))
     try:
-        count = _workspace(index_path=index_path).export(format, kind or ["practice", "project"], path)
+        count = _workspace(index_path=index_path).export(format, kind or list(DEFAULT_KINDS), path)
     except UnusableIndexError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None
@@ -346,7 +347,7 @@ def search(
 ) -> None:
     """Find practices for a problem described in any language."""
     import engine
-    from indexer.facets import BY_NAME, KINDS
+    from indexer.facets import BY_NAME, DEFAULT_KINDS, KINDS
 
     if mode not in ("hybrid", "semantic", "keyword"):
         raise typer.BadParameter("use hybrid, semantic or keyword", param_hint="--mode")
@@ -360,7 +361,7 @@ def search(
         raise typer.BadParameter(f"{', '.join(malformed)}: use ISO 639-1 codes, e.g. de", param_hint="--lang")
     workspace = _workspace(embedder, index_path)
     loaded = _open_index(workspace)
-    filters = engine.Filters({"language": lang or []}, kinds=kind or ["practice", "project"])
+    filters = engine.Filters({"language": lang or []}, kinds=kind or list(DEFAULT_KINDS))
     result = engine.search(loaded, workspace.embedder, workspace.query(query, mode, filters, page_size=k))
     if as_json:
         typer.echo(

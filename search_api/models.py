@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, StringConstraints, create_model, field_validator
 
 from engine.search import searchable
-from indexer.facets import FACETS, KINDS, Filters
+from indexer.facets import DEFAULT_KINDS, FACETS, KINDS, Filters
 
 QUERY_CHARS_CAP = 20_000
 PAGE_SIZE_CAP = 200
@@ -21,7 +21,7 @@ class _FilterBase(BaseModel):
     period_from: int | None = Field(None, ge=1900, le=2100, description="Practices running in or after this year")
     period_to: int | None = Field(None, ge=1900, le=2100, description="Practices started in or before this year")
     kind: list[Kind] = Field(
-        ["practice", "project"],
+        list(DEFAULT_KINDS),
         description="Curated practices, imported projects (funded operations, not validated), methodology pages",
     )
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import engine
 from engine.loaded import LoadedIndex
 from indexer.embedders import Embedder
-from indexer.model import ID_PATTERN
+from indexer.model import ID_MAX_LENGTH, ID_PATTERN
 from indexer.writing import slug
 from praxis.curricula.model import Curriculum, Module
 
@@ -115,7 +115,7 @@ class DraftRequest:
             raise ValueError(f"language '{self.language}': use one of {', '.join(languages)}")
         if self.id is not None and not re.fullmatch(ID_PATTERN, self.id):
             raise ValueError(
-                f"id '{self.id}': use 3 to 80 lower-case letters, digits and hyphens, "
+                f"id '{self.id}': use 3 to {ID_MAX_LENGTH} lower-case letters, digits and hyphens, "
                 "starting and ending with a letter or digit"
             )
 

@@ -8,7 +8,7 @@ from fastapi.responses import StreamingResponse
 
 from engine.search import versions
 from indexer.export import csv_lines, jsonl_lines
-from indexer.facets import KINDS
+from indexer.facets import DEFAULT_KINDS, KINDS
 from search_api.deps import IndexDep, SettingsDep
 from search_api.models import Kind, errors
 from search_api.public import public_path
@@ -29,7 +29,7 @@ def export(
     index: IndexDep,
     settings: SettingsDep,
     format: Annotated[Literal["jsonl", "csv"], Query(description="JSON lines (re-importable) or CSV")] = "jsonl",
-    kind: Annotated[list[Kind], Query(max_length=len(KINDS))] = ["practice", "project"],  # noqa: B006
+    kind: Annotated[list[Kind], Query(max_length=len(KINDS))] = list(DEFAULT_KINDS),  # noqa: B006
 ):
     """Every record with its stable id, language versions and provenance; `praxis import praxis FILE` reads the
     JSON lines back (projects). Paths are relative to the practices or docs root (an import's: its file name)."""
