@@ -7,7 +7,7 @@ from fastapi import APIRouter, HTTPException, Path, Query
 import engine
 from engine.search import versions
 from indexer.layout import Record
-from indexer.model import ID_PATTERN
+from indexer.model import ID_MAX_LENGTH, ID_PATTERN
 from search_api.deps import IndexDep, SettingsDep
 from search_api.models import (
     PracticeDetail,
@@ -21,7 +21,7 @@ from search_api.models import (
 from search_api.public import public_path
 
 router = APIRouter(prefix="/practices", tags=["practices"])
-PracticeId = Annotated[str, Path(pattern=ID_PATTERN, max_length=80, description="A practice id")]
+PracticeId = Annotated[str, Path(pattern=ID_PATTERN, max_length=ID_MAX_LENGTH, description="A practice id")]
 
 
 def _summary(record: Record) -> PracticeSummary:
