@@ -111,6 +111,36 @@ def test_missing_or_wrong_tokens_are_refused(site, token):
     assert not (root / "submissions").exists()
 
 
+NOT_JSON = [b"not json", b'{"title": "unfinished', b"\xff\xfe", b""]
+
+
+def json_headers(token: str | None) -> dict:
+    return {"content-type": "application/json"} | ({"Authorization": f"Bearer {token}"} if token else {})
+
+
+def test_every_route_that_needs_the_token_checks_it_before_reading_the_body(site):
+    """FastAPI parses a body before it solves dependencies: without a token, a body that is not
+    JSON got 422 (telling anyone how the route reads its input). Every operation the schema
+    secures is tried, so a write route added without TokenFirstRoute fails here."""
+    client, root = site
+    paths = client.get("/api/openapi.json").json()["paths"]
+    secured = [
+        (method, path, "requestBody" in operation)
+        for path, operations in paths.items()
+        for method, operation in operations.items()
+        if operation.get("security")
+    ]
+    assert ("post", "/api/submissions", True) in secured
+    for method, path, has_body in secured:
+        for body in NOT_JSON:
+            for token in (None, "wrong-token"):
+                refused = client.request(method, path, content=body, headers=json_headers(token))
+                assert refused.status_code == 401 and refused.headers["www-authenticate"] == "Bearer", (path, body)
+            if has_body:
+                assert client.request(method, path, content=body, headers=json_headers(TOKEN)).status_code == 422
+    assert not (root / "submissions").exists()
+
+
 def test_no_tokens_configured_means_no_writes(tmp_path, hashing_index, hashing):
     settings = app_settings(hashing_index, submissions_dir=tmp_path / "submissions", taxonomy_file=TAXONOMY)
     with live_server(create_app(settings, embedder=hashing)) as base:

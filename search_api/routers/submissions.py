@@ -12,9 +12,9 @@ from indexer.corpus import read_document, read_practices
 from praxis.submissions import intake as submissions
 from search_api.deps import EmbedderDep, OptionalIndexDep, SettingsDep, TaxonomyDep
 from search_api.models import errors
-from search_api.security import SubmitterDep
+from search_api.security import SubmitterDep, TokenFirstRoute
 
-router = APIRouter(prefix="/submissions", tags=["submissions"])
+router = APIRouter(prefix="/submissions", tags=["submissions"], route_class=TokenFirstRoute)
 _one_at_a_time = threading.Lock()
 RECEIVED = "Thank you: your practice is waiting for review."
 ALREADY_RECEIVED = "This practice was already received and is waiting for review as {id}: nothing new was stored."
