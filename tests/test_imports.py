@@ -383,6 +383,20 @@ def test_the_damaged_lines_of_an_export_are_rejected_and_its_other_lines_importe
     assert "not JSON" in report.problems[0].message and "a JSON list, not an object" in report.problems[1].message
 
 
+def test_the_records_of_a_json_list_that_are_not_objects_are_reported_and_the_others_imported(tmp_path):
+    listing = tmp_path / "list.json"
+    good = [{"Titlu proiect": title, "Ţara": "RO"} for title in ("Centru de zi", "Cantină socială")]
+    records = [good[0], 7, ["Centru"], "Centru", None, good[1]]
+    listing.write_text(json.dumps({"data": {"items": records}}))
+    mapping = load_mapping(MAPPING).model_copy(update={"format": "json", "records": "data.items", "encoding": "utf-8"})
+    report = import_files(mapping, [listing], ImportsStore(tmp_path / "imports"), "2026-12-01")
+    assert (report.totals()["records"], report.totals()["rejected"]) == (2, 4)
+    assert [str(p) for p in report.problems] == [
+        f"{listing}:{number}: record: a JSON {kind}, not an object: correct the record or remove it"
+        for number, kind in [(2, "int"), (3, "list"), (4, "str"), (5, "NoneType")]
+    ]
+
+
 def test_a_json_records_path_that_is_not_there_and_an_imports_dir_that_is_a_file_are_named(tmp_path):
     listing = tmp_path / "list.json"
     listing.write_text(json.dumps({"data": [{"Titlu proiect": "Centru de zi"}]}))

@@ -5,8 +5,8 @@ sheet, header row, where JSON keeps its records). Out: (row number, row) pairs, 
 as a person finds them in the file (spreadsheet rows; CSV data rows counted from the
 header; JSON records from 1). Values are text: numbers as written, dates as ISO dates.
 A row whose bytes are not valid in the declared encoding keeps them as surrogate escapes,
-for :mod:`indexer.imports.normalise` to report; a JSON line that is not an object is an
-:class:`UnreadableRow`, for the import to report. A file that cannot be read at all, or a
+for :mod:`indexer.imports.normalise` to report; a JSON line or record that is not an object
+is an :class:`UnreadableRow`, for the import to report. A file that cannot be read at all, or a
 table (CSV, XLSX, XLS) whose header lacks a column the mapping names, raises :class:`ReadError`.
 """
 
@@ -34,9 +34,12 @@ class ReadError(ValueError):
 
 @dataclass(frozen=True)
 class UnreadableRow:
-    """A JSON line that is not JSON, or not an object: the file's other lines go on."""
+    """A JSON line that is not JSON, or a JSON line or record that is not an object: the file's
+    other rows go on."""
 
     message: str
+    field: str = "line"
+    """What the row's number counts, for the report: a JSON-lines file's lines, a JSON file's records."""
 
 
 def read_rows(path: Path, mapping: SourceMapping) -> Iterator[tuple[int, Row | UnreadableRow]]:
@@ -89,11 +92,10 @@ def _records(data: object, path: str | None) -> list:
     return data
 
 
-def _json(path: Path, mapping: SourceMapping) -> Iterator[tuple[int, Row]]:
+def _json(path: Path, mapping: SourceMapping) -> Iterator[tuple[int, Row | UnreadableRow]]:
     data = json.loads(path.read_text(encoding=mapping.encoding, errors="surrogateescape"))
     for number, record in enumerate(_records(data, mapping.records), start=1):
-        if isinstance(record, dict):
-            yield number, record
+        yield number, record if isinstance(record, dict) else _not_an_object(record, "record")
 
 
 def _jsonl(path: Path, mapping: SourceMapping) -> Iterator[tuple[int, Row | UnreadableRow]]:
@@ -108,9 +110,12 @@ def _json_line(line: str) -> Row | UnreadableRow:
         value = json.loads(line)
     except json.JSONDecodeError as error:
         return UnreadableRow(f"not JSON ({error}): correct the line or remove it")
-    if not isinstance(value, dict):
-        return UnreadableRow(f"a JSON {type(value).__name__}, not an object: correct the line or remove it")
-    return value
+    return value if isinstance(value, dict) else _not_an_object(value, "line")
+
+
+def _not_an_object(value: object, unit: str) -> UnreadableRow:
+    """A JSON `unit` (a line, a record) that is a number, a string, a list...: only an object has columns."""
+    return UnreadableRow(f"a JSON {type(value).__name__}, not an object: correct the {unit} or remove it", unit)
 
 
 def _cell(value: object) -> object:

@@ -111,7 +111,7 @@ def _about(line: str, files: list[str]) -> bool:
 
 def _record(build, row: dict | UnreadableRow, context: RowContext) -> tuple[Record | None, list[Problem]]:
     if isinstance(row, UnreadableRow):
-        return None, [Problem(context.path, context.number, "line", row.message)]
+        return None, [Problem(context.path, context.number, row.field, row.message)]
     return build(row, context)
 
 
