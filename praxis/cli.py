@@ -48,6 +48,17 @@ def _output_file(path: Path) -> Path:
     return path
 
 
+def _kinds(kind: list[str] | None) -> list[str]:
+    """The record kinds `--kind` asks for (the default ones without it); an unknown one is a usage
+    error: it would match no record, and nothing would say so (a typo such as "projects")."""
+    from indexer.facets import DEFAULT_KINDS, KINDS
+
+    unknown = sorted(set(kind or []) - set(KINDS))
+    if unknown:
+        raise typer.BadParameter(f"{', '.join(unknown)}: use {', '.join(KINDS)}", param_hint="--kind")
+    return kind or list(DEFAULT_KINDS)
+
+
 def _taxonomy(path: Path | None):
     try:
         return _workspace().taxonomy(path)
@@ -268,14 +279,14 @@ def export_(
 ) -> None:
     """Export every record of the live index with its stable id, language versions and provenance."""
     from indexer.export import FORMATS
-    from indexer.facets import DEFAULT_KINDS
     from indexer.layout import UnusableIndexError
 
     if format not in FORMATS:
         raise typer.BadParameter(f"use one of {', '.join(FORMATS)}", param_hint="--format")
+    kinds = _kinds(kind)
     path = _output_file(out or Path(f"praxis-export.{format}"))
     try:
-        count = _workspace(index_path=index_path).export(format, kind or list(DEFAULT_KINDS), path)
+        count = _workspace(index_path=index_path).export(format, kinds, path)
     except UnusableIndexError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None
@@ -347,21 +358,19 @@ def search(
 ) -> None:
     """Find practices for a problem described in any language."""
     import engine
-    from indexer.facets import BY_NAME, DEFAULT_KINDS, KINDS
+    from indexer.facets import BY_NAME
 
     if mode not in ("hybrid", "semantic", "keyword"):
         raise typer.BadParameter("use hybrid, semantic or keyword", param_hint="--mode")
     if not engine.searchable(query):
         raise typer.BadParameter("describe the problem in words (a letter or digit at least)", param_hint="QUERY")
-    unknown = sorted(set(kind or []) - set(KINDS))
-    if unknown:
-        raise typer.BadParameter(f"{', '.join(unknown)}: use {', '.join(KINDS)}", param_hint="--kind")
+    kinds = _kinds(kind)
     malformed = [code for code in lang or [] if not re.fullmatch(BY_NAME["language"].pattern, code)]
     if malformed:  # as the API refuses them: a code like "EN" would silently match nothing
         raise typer.BadParameter(f"{', '.join(malformed)}: use ISO 639-1 codes, e.g. de", param_hint="--lang")
     workspace = _workspace(embedder, index_path)
     loaded = _open_index(workspace)
-    filters = engine.Filters({"language": lang or []}, kinds=kind or list(DEFAULT_KINDS))
+    filters = engine.Filters({"language": lang or []}, kinds=kinds)
     result = engine.search(loaded, workspace.embedder, workspace.query(query, mode, filters, page_size=k))
     if as_json:
         typer.echo(

@@ -65,6 +65,16 @@ def test_misuse_is_a_usage_error_not_a_traceback(arguments, message):
     assert message in " ".join(result.output.split())
 
 
+def test_an_unknown_export_kind_is_a_usage_error_and_writes_nothing(hashing_index, tmp_path):
+    """An unknown kind matched no record, unmentioned: the export wrote the other kinds' records
+    (or an empty file) and exited 0."""
+    out = tmp_path / "export.jsonl"
+    arguments = ["export", "--kind", "practice", "--kind", "projects", "--index", str(hashing_index), "--out", str(out)]
+    result = CliRunner().invoke(app, arguments)
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output
+    assert "projects: use practice, project, page" in " ".join(result.output.split()) and not out.exists()
+
+
 def test_a_mapping_that_is_not_text_is_named(tmp_path):
     mapping = tmp_path / "mapping.yml"
     mapping.write_bytes(bytes(range(256)))
