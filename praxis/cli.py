@@ -241,6 +241,8 @@ def import_(
     if not every and not source:
         raise typer.BadParameter("give a source (praxis import --list) or --all")
     data_dir = workspace.settings.opendata_dir
+    if not every and not files:
+        _require_files_of_its_own(source, data_dir)
     if (every or not files) and not data_dir.is_dir():  # else every file of every mapping is "not found"
         _fail(f"--data: {data_dir} is not a directory; give the one the mappings' files are in (PRAXIS_OPENDATA_DIR)")
     store_dir = workspace.settings.imports_dir
@@ -307,6 +309,22 @@ def promote(
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"wrote {path}: write its sections, then `praxis review {path.stem}`")
+
+
+def _require_files_of_its_own(source: str, data_dir: Path) -> None:
+    """Without FILEs a source reads the files its mapping names under --data; one that names none
+    (praxis reads an export, kohesio a download) imported nothing and said nothing: a usage error."""
+    from indexer.imports.mapping import MappingError, find_mapping
+
+    try:
+        mapping = find_mapping(source)
+    except MappingError:
+        return  # the import names the source's problem, as when FILEs are given
+    if not mapping.files:
+        _fail(
+            f"{source}: its mapping names no files to look for under --data ({data_dir}), so nothing would be "
+            f"imported; give the files: praxis import {source} FILE... (expected: {mapping.description})"
+        )
 
 
 def _print_import(report, as_json: bool, asdict) -> None:

@@ -409,6 +409,18 @@ def test_a_json_records_path_that_is_not_there_and_an_imports_dir_that_is_a_file
     assert result.exit_code == 2 and f"--imports-dir: cannot create the directory {taken}" in result.output
 
 
+def test_a_source_without_files_of_its_own_says_where_it_looked_and_what_to_give(tmp_path):
+    """`praxis import praxis` reads an export given on the command line: without one it imported
+    nothing, said nothing and exited 0."""
+    store = tmp_path / "imports"
+    arguments = ["import", "praxis", "--no-index", "--data", str(tmp_path), "--imports-dir", str(store)]
+    result = CliRunner().invoke(app, arguments)
+    assert result.exit_code == 2 and not store.exists(), result.output
+    said = " ".join(result.output.split())
+    assert f"praxis: its mapping names no files to look for under --data ({tmp_path})" in said
+    assert "give the files: praxis import praxis FILE... (expected: A Praxis export (praxis export" in said
+
+
 def test_import_indexes_from_the_store_it_wrote_and_keeps_every_files_problems(tmp_path):
     """`--imports-dir` is the store the rebuild reads; the problems file keeps each file's rows."""
     root = copy_fixture_corpus(tmp_path / "corpus")
