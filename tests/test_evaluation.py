@@ -279,7 +279,7 @@ def test_a_second_round_sheet_shows_calibration_and_only_records_not_judged_yet(
     pools = {"q1": [ids[3], ids[0], ids[4]]}
     examples = calibration(first_round, seed="s")
     assert sorted(examples) == sorted([(ids[0], 3), (ids[1], 1), (ids[2], 0)])
-    text = sheet(index, [query], pools, {"q1": set(ids[:3])}, {"q1": first_round})
+    text = sheet(index, [query], pools, {"q1": first_round})
     calibrating, grading = text.split("To grade:")
     assert calibrating.count("- grade ") == 3 and index.by_id[ids[2]].title in calibrating
     numbered = [line for line in grading.splitlines() if line.startswith("[")]

@@ -108,22 +108,23 @@ def pool(
     return pools
 
 
-def sheet(
-    index: LoadedIndex, queries: list[dict], pools: dict, judged: dict[str, set[str]], previous: dict | None = None
-) -> str:
+def sheet(index: LoadedIndex, queries: list[dict], pools: dict, previous: dict | None = None) -> str:
     """A Markdown judging sheet: each query, then its pooled records not judged yet, numbered, by
-    text only; with `previous` (a judged set's queries by id), a few of the query's earlier
-    judgments first, so that a second round grades on the first round's scale."""
+    text only; with `previous` (a judged set's queries by id), the records it judged are left out
+    and a few of them come first with their grades, so that a second round grades on the first
+    round's scale."""
     lines = []
     for query in queries:
         lines += [f"## {query['id']} ({query['language']})", query["text"].strip(), ""]
-        examples = calibration((previous or {}).get(query["id"], {}), seed=f"{SEED}:{query['id']}")
+        earlier = (previous or {}).get(query["id"], {})
+        judged = set(earlier.get("judged", []))
+        examples = calibration(earlier, seed=f"{SEED}:{query['id']}")
         if examples:
             lines.append("Judged earlier (calibration, not to grade):")
             lines += [f"- grade {grade}: {_record_text(index.by_id[rid])}" for rid, grade in examples]
             lines += ["", "To grade:"]
         for number, record_id in enumerate(pools.get(query["id"], []), 1):
-            if record_id not in judged.get(query["id"], set()):
+            if record_id not in judged:
                 lines.append(f"[{number}] {_record_text(index.by_id[record_id])}")
         lines.append("")
     return "\n".join(lines)
@@ -250,8 +251,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     pools = json.loads(args.pools.read_text(encoding="utf-8"))
     if args.step == "sheet":
-        judged = {qid: set(q.get("judged", [])) for qid, q in previous.items()}
-        text = sheet(LoadedIndex.open(args.index, None), queries, pools, judged, previous)
+        text = sheet(LoadedIndex.open(args.index, None), queries, pools, previous)
         args.out.write_text(text, encoding="utf-8")
         return
     merged = merge(queries, pools, read_grades(args.grades), previous)
